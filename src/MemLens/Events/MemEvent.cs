@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace MemLens.Events;
+
+/// <summary>
+/// Something that happened at one moment: a GC, a process exit, a user action. Events are kept
+/// beside the series in the store and shown as markers.
+/// </summary>
+public abstract class MemEvent
+{
+    protected MemEvent(long timestampMs) => TimestampMs = timestampMs;
+
+    /// <summary>Unix milliseconds.</summary>
+    public long TimestampMs { get; }
+
+    /// <summary>Stable type name, e.g. <c>gc</c>, <c>process.exit</c>, <c>source.error</c>.</summary>
+    public abstract string Type { get; }
+
+    /// <summary>One line for people, e.g. <c>GC #12 gen2 blocking, pause 3.1 ms, heap 210 MiB → 12 MiB</c>.</summary>
+    public abstract string Describe();
+
+    /// <summary>Writes the event as one JSON object: <c>{"t": …, "type": …, …}</c>, values in base units.</summary>
+    public void WriteJson(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("t", DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("type", Type);
+        WriteFields(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the event's own fields inside the JSON object.</summary>
+    protected abstract void WriteFields(Utf8JsonWriter writer);
+
+    public override string ToString() => Describe();
+}
+
+/// <summary>A plain event with a message: process exit, a source failing or recovering, a note.</summary>
+public sealed class NoteEvent : MemEvent
+{
+    public NoteEvent(long timestampMs, string type, string message) : base(timestampMs)
+    {
+        Type = type;
+        Message = message;
+    }
+
+    public override string Type { get; }
+
+    public string Message { get; }
+
+    public override string Describe() => Message;
+
+    protected override void WriteFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("message", Message);
+    }
+}
