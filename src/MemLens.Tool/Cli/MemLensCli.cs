@@ -15,6 +15,7 @@ internal static class MemLensCli
             PsCommand.Create(),
             WatchCommand.Create(),
             DemoCommand.Create(),
+            MetricsCommand.Create(),
         };
         return root;
     }
