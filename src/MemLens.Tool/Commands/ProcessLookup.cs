@@ -1,19 +1,43 @@
+using MemLens.Procfs;
+
 namespace MemLens.Tool.Commands;
 
-/// <summary>TEMPORARY until the process table lands: finds processes by name.</summary>
+/// <summary>Finds the process a user means by name.</summary>
 internal static class ProcessLookup
 {
-    public static (int? Pid, string? Error) ByName(string name) => (null, $"No process named '{name}'.");
-
-    public static string DisplayName(int pid)
+    /// <summary>
+    /// The one process whose command name equals <paramref name="name"/>, or else whose command line's
+    /// program (first word, without its folder) equals it. Several matches are an error that lists them.
+    /// </summary>
+    public static (int? Pid, string? Error) ByName(string name)
     {
-        try
+        var options = new ProcessTableOptions { ReadPss = false, DetectRuntime = false };
+        var all = ProcessTable.List(options).Where(p => p.ProcessId != Environment.ProcessId).ToList();
+        var matches = all.Where(p => p.Name == name).ToList();
+        if (matches.Count == 0)
         {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+            matches = all.Where(p => ProgramOf(p.CommandLine) == name || p.CommandLine.Split(' ').Skip(1).Take(1).Any(a => Path.GetFileName(a) == name)).ToList();
         }
-        catch (IOException)
+
+        return matches.Count switch
         {
-            return "?";
-        }
+            0 => (null, $"No process named '{name}' that this user can read. 'memlens ps' lists them."),
+            1 => (matches[0].ProcessId, null),
+            _ => (null, $"{matches.Count} processes are named '{name}' ({string.Join(", ", matches.Take(10).Select(p => p.ProcessId))}); give the PID instead."),
+        };
     }
+
+    /// <summary>A short name for titles: the command name, or "?" when the process is gone.</summary>
+    public static string DisplayName(int pid) =>
+        ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = false }) is { } p
+            ? (p.CommandLine.Length > 0 ? Shorten(p.CommandLine, 60) : p.Name)
+            : "?";
+
+    private static string ProgramOf(string commandLine)
+    {
+        int space = commandLine.IndexOf(' ', StringComparison.Ordinal);
+        return Path.GetFileName(space < 0 ? commandLine : commandLine[..space]);
+    }
+
+    private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }
