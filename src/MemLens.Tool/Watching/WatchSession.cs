@@ -45,7 +45,6 @@ internal sealed class WatchSession
         using var sampler = new Sampler(_store, _sources);
         var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        sampler.TargetExited += _ => exited.TrySetResult();
         sampler.Sampled += batch =>
         {
             pendingEvents.AddRange(batch.Events);
@@ -56,6 +55,10 @@ internal sealed class WatchSession
 
             frames.Writer.TryWrite(new WatchFrame(batch.TimestampMs, pendingEvents.ToArray(), _store, sampler.Statuses));
             pendingEvents.Clear();
+            if (sampler.TargetHasExited)
+            {
+                exited.TrySetResult(); // only after the frame with the exit event is queued
+            }
         };
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -33,7 +33,7 @@ public sealed class Sampler : IDisposable
     public MetricStore Store => _store;
 
     /// <summary>
-    /// Raised on the sampler thread after each round in which at least one source ran, with the values
+    /// Raised on the sampler thread after each round in which a source ran or an event occurred, with the values
     /// and events of that round. The batch is reused: copy what you keep. Handlers must be quick and
     /// must not throw (exceptions are swallowed and counted in <see cref="HandlerFailures"/>).
     /// </summary>
@@ -94,7 +94,7 @@ public sealed class Sampler : IDisposable
                 RunOne(slot);
             }
 
-            if (_buffer.Batch.SourcesRun > 0)
+            if (_buffer.Batch.SourcesRun > 0 || _buffer.Batch.Events.Count > 0)
             {
                 try
                 {

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Xunit;
+
+namespace MemLens.EndToEnd.Tests;
+
+/// <summary>
+/// The figures memlens prints for a live, quiescent process equal what independent tools report:
+/// RSS and VSZ from ps(1), PSS from the sum of the Pss lines of /proc/PID/smaps (what smem reports).
+/// </summary>
+public sealed class FiguresMatchReferenceTests
+{
+    [Fact]
+    public async Task Ps_json_reports_rss_vsz_and_pss_like_ps_and_smaps()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // let start-up work (JIT, tiering) settle
+
+        var before = await ReferenceAsync(demo.Pid);
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "ps", "--json", "--sort", "pid");
+        var after = await ReferenceAsync(demo.Pid);
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var row = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("pid").GetInt32() == demo.Pid);
+        Assert.Equal("dotnet", row.GetProperty("runtime").GetString());
+        var metrics = row.GetProperty("metrics");
+        AssertWithin1Percent(before.Rss, after.Rss, metrics.GetProperty("process.memory.rss").GetInt64(), "RSS");
+        AssertWithin1Percent(before.Vsz, after.Vsz, metrics.GetProperty("process.memory.virtual").GetInt64(), "VSZ");
+        AssertWithin1Percent(before.Pss, after.Pss, metrics.GetProperty("process.memory.pss").GetInt64(), "PSS");
+    }
+
+    [Fact]
+    public async Task Watch_json_lines_report_rss_vsz_and_pss_like_ps_and_smaps()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var before = await ReferenceAsync(demo.Pid);
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60),
+            "watch", demo.Pid.ToString(CultureInfo.InvariantCulture), "--json-lines", "--duration", "3s");
+        var after = await ReferenceAsync(demo.Pid);
+
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(lines.Length, 2, 5); // one line per second for 3 s
+        using var last = JsonDocument.Parse(lines[^1]);
+        var root = last.RootElement;
+        Assert.Equal(demo.Pid, root.GetProperty("pid").GetInt32());
+        var t = DateTimeOffset.Parse(root.GetProperty("t").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - t, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("events").ValueKind);
+        var metrics = root.GetProperty("metrics");
+        AssertWithin1Percent(before.Rss, after.Rss, metrics.GetProperty("process.memory.rss").GetInt64(), "RSS");
+        AssertWithin1Percent(before.Vsz, after.Vsz, metrics.GetProperty("process.memory.virtual").GetInt64(), "VSZ");
+        AssertWithin1Percent(before.Pss, after.Pss, metrics.GetProperty("process.memory.pss").GetInt64(), "PSS");
+        Assert.True(metrics.GetProperty("process.threads").GetInt32() > 1);
+    }
+
+    // The reference is read just before and just after memlens; a quiescent process barely moves in
+    // between, and memlens must be within 1 % of the range the reference saw.
+    private static void AssertWithin1Percent(long referenceBefore, long referenceAfter, long actual, string what)
+    {
+        long low = Math.Min(referenceBefore, referenceAfter), high = Math.Max(referenceBefore, referenceAfter);
+        double diff = actual < low ? (low - actual) / (double)low : actual > high ? (actual - high) / (double)high : 0;
+        Assert.True(diff <= 0.01, $"{what}: memlens says {actual}, the reference says {referenceBefore}..{referenceAfter} ({diff:P2} apart)");
+    }
+
+    private static async Task<(long Rss, long Vsz, long Pss)> ReferenceAsync(int pid)
+    {
+        var psi = new ProcessStartInfo("ps") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-o", "rss=,vsz=", "-p", pid.ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var ps = Process.Start(psi)!;
+        string output = await ps.StandardOutput.ReadToEndAsync();
+        await ps.WaitForExitAsync();
+        var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long rss = long.Parse(parts[0], CultureInfo.InvariantCulture) * 1024;
+        long vsz = long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024;
+
+        long pssKb = 0;
+        foreach (var line in await File.ReadAllLinesAsync($"/proc/{pid}/smaps"))
+        {
+            if (line.StartsWith("Pss:", StringComparison.Ordinal))
+            {
+                pssKb += long.Parse(line.AsSpan(4).Trim().ToString().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (rss, vsz, pssKb * 1024);
+    }
+}

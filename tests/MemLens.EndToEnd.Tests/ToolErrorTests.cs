@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.Json;
+using Xunit;
+
+namespace MemLens.EndToEnd.Tests;
+
+/// <summary>What a user sees when something is wrong: one clear line and a documented exit code, never a stack trace.</summary>
+public sealed class ToolErrorTests
+{
+    [Fact]
+    public async Task Watching_a_pid_that_does_not_exist_says_so_in_one_line_with_exit_code_3()
+    {
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "watch", "999999999", "--json-lines");
+        Assert.Equal(3, code);
+        Assert.Empty(stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("999999999", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_process_that_exits_while_watched_ends_the_watch_with_exit_code_5_and_keeps_the_samples()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle", "--duration", "3s");
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60),
+            "watch", demo.Pid.ToString(CultureInfo.InvariantCulture), "--json-lines");
+        Assert.Equal(5, code);
+        Assert.Contains($"process {demo.Pid} exited", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length >= 1, "no sample was printed before the exit");
+        using var last = JsonDocument.Parse(lines[^1]);
+        Assert.Contains(last.RootElement.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "process.exit");
+    }
+
+    [Theory]
+    [InlineData("watch")]
+    [InlineData("watch", "12", "--interval", "soon")]
+    [InlineData("ps", "--sort", "colour")]
+    [InlineData("demo", "--scenario", "nope")]
+    public async Task Bad_arguments_exit_with_code_2_and_a_hint(params string[] args)
+    {
+        var (code, _, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), args);
+        Assert.Equal(2, code);
+        Assert.Contains("memlens --help", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_verbs_and_the_exit_codes()
+    {
+        var (code, stdout, _) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "--help");
+        Assert.Equal(0, code);
+        foreach (var verb in new[] { "ps", "watch", "demo", "metrics" })
+        {
+            Assert.Contains(verb, stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("3 no such process", stdout, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace MemLens.EndToEnd.Tests;
+
+/// <summary>Runs the real memlens tool (MemLens.Tool.dll beside the tests) as a child process.</summary>
+internal static class ToolProcess
+{
+    public static string ToolDll => Path.Combine(AppContext.BaseDirectory, "MemLens.Tool.dll");
+
+    public static string DemoDll => Path.Combine(AppContext.BaseDirectory, "MemLens.Demo.dll");
+
+    public static string Dotnet =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>Runs memlens with the arguments and returns exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(ToolDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"memlens {string.Join(' ', args)} did not finish within {timeout}: {await stderr}");
+        }
+
+        return (p.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>The demo workload started as a real child process; waits for its ready line; stops it on dispose.</summary>
+internal sealed class DemoProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+
+    private DemoProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
+
+    public Process Process => _process;
+
+    public static async Task<DemoProcess> StartAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo(ToolProcess.Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(ToolProcess.DemoDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var demo = new DemoProcess(Process.Start(psi)!);
+        demo._process.ErrorDataReceived += (_, e) =>
+        {
+            lock (demo._stderr)
+            {
+                if (demo._stderr.Length < 64_000)
+                {
+                    demo._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        demo._process.BeginErrorReadLine();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            string? line = await demo._process.StandardOutput.ReadLineAsync(cts.Token);
+            if (line is null)
+            {
+                throw new InvalidOperationException("demo exited before it was ready: " + demo._stderr);
+            }
+
+            if (line.StartsWith("ready ", StringComparison.Ordinal))
+            {
+                return demo;
+            }
+        }
+    }
+
+    /// <summary>Sends one stdin command and returns the first stdout line starting with <paramref name="replyPrefix"/>.</summary>
+    public async Task<string> AskAsync(string command, string replyPrefix)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            string line = await _process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("demo exited");
+            if (line.StartsWith(replyPrefix, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}
