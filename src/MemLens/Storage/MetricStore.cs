@@ -28,7 +28,8 @@ public sealed class MetricStore
     private readonly int _chunkBytes;
     private SeriesBuffer[] _active = [];
     private MetricDescriptor[] _metrics = [];
-    private long _totalBytes;
+    private long _totalBytes;        // working figure, changed only under _budgetLock
+    private long _publishedBytes;    // what readers see: the figure after the last append's eviction
     private long _minuteBytes;
     private long _hourBytes;
 
@@ -51,7 +52,7 @@ public sealed class MetricStore
         _chunkBytes = Options.RawChunkBytes & ~7;
         _events = new EventRing(Options.MaxEvents);
         _series = new SeriesBuffer?[MetricCatalog.Count];
-        _totalBytes = MemoryCost.Object(16 * 8) + MemoryCost.Array(_series.Length, 8);
+        _totalBytes = _publishedBytes = MemoryCost.Object(16 * 8) + MemoryCost.Array(_series.Length, 8);
     }
 
     /// <summary>The options the store was created with.</summary>
@@ -75,8 +76,7 @@ public sealed class MetricStore
 
         if (grown != 0)
         {
-            Interlocked.Add(ref _totalBytes, grown);
-            EnforceBudget();
+            ChargeAndEnforce(grown);
         }
     }
 
@@ -200,7 +200,11 @@ public sealed class MetricStore
     /// each series' open-chunk buffer, rollup blocks, lists and object headers. Events are bounded by count
     /// (<see cref="MetricStoreOptions.MaxEvents"/>) and not included.
     /// </summary>
-    public long MemoryBytes => Interlocked.Read(ref _totalBytes);
+    /// <remarks>
+    /// Sealing a chunk briefly holds one chunk (≤ <see cref="MetricStoreOptions.RawChunkBytes"/>) more until the
+    /// same append evicts; the figure is published after that, so it never shows more than the budget.
+    /// </remarks>
+    public long MemoryBytes => Interlocked.Read(ref _publishedBytes);
 
     /// <summary>Events dropped because <see cref="MetricStoreOptions.MaxEvents"/> was reached.</summary>
     public long DroppedEvents
@@ -267,28 +271,27 @@ public sealed class MetricStore
                 _hourBytes += series.HourBytes;
             }
 
-            Interlocked.Add(ref _totalBytes, series.MemoryBytes);
             Volatile.Write(ref _active, [.. _active, series]);
             Volatile.Write(ref _metrics, [.. _metrics.Append(metric).OrderBy(m => m.Id)]);
             Volatile.Write(ref _series[metric.Id], series);
+            ChargeAndEnforce(series.MemoryBytes);
             return series;
         }
     }
 
     // ---- budget ----
 
-    private void EnforceBudget()
+    /// <summary>Adds what the writer just allocated, evicts until the budget holds, then publishes the figure.</summary>
+    private void ChargeAndEnforce(long bytes)
     {
-        if (Interlocked.Read(ref _totalBytes) <= _budget)
-        {
-            return;
-        }
-
         lock (_budgetLock)
         {
-            while (Interlocked.Read(ref _totalBytes) > _budget && EvictOne())
+            _totalBytes += bytes;
+            while (_totalBytes > _budget && EvictOne())
             {
             }
+
+            Interlocked.Exchange(ref _publishedBytes, _totalBytes);
         }
     }
 
@@ -355,7 +358,7 @@ public sealed class MetricStore
             action(series);
             _minuteBytes += series.MinuteBytes - minutes;
             _hourBytes += series.HourBytes - hours;
-            Interlocked.Add(ref _totalBytes, series.RawBytes - raw + series.MinuteBytes - minutes + series.HourBytes - hours);
+            _totalBytes += series.RawBytes - raw + series.MinuteBytes - minutes + series.HourBytes - hours;
         }
 
         return true;
