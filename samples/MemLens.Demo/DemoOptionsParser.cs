@@ -1,0 +1,121 @@
+using System.Globalization;
+using MemLens.Demo.Scenarios;
+
+namespace MemLens.Demo;
+
+/// <summary>
+/// Turns argv into <see cref="DemoOptions"/>. Hand-written rather than System.CommandLine so the demo
+/// stays free of package references and starts fast (end-to-end tests start it many times).
+/// </summary>
+internal static class DemoOptionsParser
+{
+    public const string Usage = """
+        Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME]
+
+        A workload for MemLens to watch. Scenarios:
+          steady         short-lived garbage at --rate MiB/s (default 32) over a small stable live set; RSS flat
+          leak           LeakedOrder objects kept forever in a static list, --rate MiB/s (default 2), up to --max-mb
+          spike          hold min(400 MiB, --max-mb) for 10 s, drop it without collecting, idle; repeats every 60 s
+          native-leak    NativeMemory.Alloc never freed, every page touched, --rate MiB/s (default 2), up to --max-mb
+          fragmentation  LOH and pinned arrays interleaved, every other one freed, --rate MiB/s (default 16)
+          idle           a touched 32 MiB live set (at most --max-mb) allocated once, then nothing
+
+        Options:
+          -s, --scenario NAME   scenario to run (default: steady)
+          -r, --rate N          allocation rate in MiB/s (default: per scenario, above)
+          -m, --max-mb N        cap on what the scenario holds, in MiB (default: 512)
+          -d, --duration TIME   stop after TIME: 1500ms, 30s, 5m, 1h (default: run until stopped)
+          -h, --help            show this text
+
+        Commands on stdin, one per line (answers on stdout):
+          gcinfo [any|ephemeral|full|background]   gcinfo {json}: GC.GetGCMemoryInfo of that kind, counts, totals
+          gc | gc0 | gc1                            forced blocking collection (gc: gen2 compacting) -> gc done <index>
+          status                                    status {json}: scenario, elapsed, bytes held, GC count
+          exit                                      exit with code 0
+        SIGUSR1 also prints a gcinfo line. Stdin EOF does not stop the program.
+
+        Exit codes: 0 finished (--duration, exit, SIGTERM, SIGINT), 1 unexpected failure, 2 invalid arguments.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; exactly one of the results is meaningful.</summary>
+    public static ParseResult Parse(IReadOnlyList<string> args)
+    {
+        var options = DemoOptions.Default;
+        for (var i = 0; i < args.Count; i++)
+        {
+            // Accept both "--rate 4" and "--rate=4".
+            var (name, inlineValue) = SplitInline(args[i]);
+            if (name is "-h" or "--help" or "-?")
+            {
+                return ParseResult.ShowHelp;
+            }
+
+            if (name is not ("-s" or "--scenario" or "-r" or "--rate" or "-m" or "--max-mb" or "-d" or "--duration"))
+            {
+                return ParseResult.Fail($"unknown argument '{args[i]}'");
+            }
+
+            var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);
+            if (value is null)
+            {
+                return ParseResult.Fail($"{name} needs a value");
+            }
+
+            var (next, error) = Apply(options, name, value);
+            if (error is not null)
+            {
+                return ParseResult.Fail(error);
+            }
+
+            options = next;
+        }
+
+        return ParseResult.Ok(options);
+    }
+
+    private static (DemoOptions Options, string? Error) Apply(DemoOptions options, string name, string value)
+    {
+        switch (name)
+        {
+            case "-s" or "--scenario":
+                var scenario = value.ToLowerInvariant();
+                return ScenarioCatalog.Names.Contains(scenario)
+                    ? (options with { Scenario = scenario }, null)
+                    : (options, $"unknown scenario '{value}' (expected one of: {string.Join(", ", ScenarioCatalog.Names)})");
+
+            case "-r" or "--rate":
+                // Capped so a typo cannot ask for terabytes per second.
+                return double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var rate)
+                       && rate > 0 && rate <= 4096
+                    ? (options with { RateMiBPerSecond = rate }, null)
+                    : (options, $"--rate must be a number of MiB/s between 0 and 4096, not '{value}'");
+
+            case "-m" or "--max-mb":
+                return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var max)
+                       && max >= 1 && max <= 1024 * 1024
+                    ? (options with { MaxMiB = max }, null)
+                    : (options, $"--max-mb must be a whole number of MiB between 1 and 1048576, not '{value}'");
+
+            default:
+                return DurationText.TryParse(value, out var duration)
+                    ? (options with { Duration = duration }, null)
+                    : (options, $"--duration must look like 1500ms, 30s, 5m or 1h, not '{value}'");
+        }
+    }
+
+    private static (string Name, string? Value) SplitInline(string arg)
+    {
+        var eq = arg.IndexOf('=', StringComparison.Ordinal);
+        return arg.StartsWith("--", StringComparison.Ordinal) && eq > 2 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+    }
+}
+
+/// <summary>Outcome of <see cref="DemoOptionsParser.Parse"/>: options, a request for help, or one error line.</summary>
+internal sealed record ParseResult(DemoOptions? Options, bool Help, string? Error)
+{
+    public static ParseResult ShowHelp { get; } = new(null, true, null);
+
+    public static ParseResult Ok(DemoOptions options) => new(options, false, null);
+
+    public static ParseResult Fail(string error) => new(null, false, error);
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace MemLens.Tool.Cli;
+
+/// <summary>Options shared by the verbs that watch something (watch, demo; later run, trace, doctor).</summary>
+internal sealed class CommonOptions
+{
+    public Option<TimeSpan?> Duration { get; } = new("--duration", "-d")
+    {
+        Description = "Stop after this long, e.g. 30s, 5m, 1h. Default: until Ctrl+C or the process exits.",
+        CustomParser = r => ParseDuration(r, allowZero: false),
+    };
+
+    public Option<TimeSpan?> Interval { get; } = new("--interval", "-i")
+    {
+        Description = "Sampling interval, e.g. 1s, 500ms. Default: 1s.",
+        CustomParser = r => ParseDuration(r, allowZero: false),
+    };
+
+    public Option<bool> JsonLines { get; } = new("--json-lines")
+    {
+        Description = "Print one JSON object per sample on stdout instead of the live view: " +
+                      "{\"t\": ISO-8601 UTC, \"pid\": N, \"metrics\": {name: value in base units}, \"events\": [...]}.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Duration);
+        command.Options.Add(Interval);
+        command.Options.Add(JsonLines);
+    }
+
+    private static TimeSpan? ParseDuration(ArgumentResult result, bool allowZero)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (!DurationParser.TryParse(text, out var value) || (!allowZero && value <= TimeSpan.Zero))
+        {
+            result.AddError($"'{text}' is not a duration; use e.g. 500ms, 30s, 5m, 1h.");
+            return null;
+        }
+
+        if (value < TimeSpan.FromMilliseconds(100) && result.Parent is OptionResult { Option.Name: "--interval" })
+        {
+            result.AddError("The interval must be at least 100ms.");
+            return null;
+        }
+
+        return value;
+    }
+}

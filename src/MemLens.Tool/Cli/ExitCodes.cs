@@ -1,0 +1,17 @@
+namespace MemLens.Tool.Cli;
+
+/// <summary>Exit codes of every memlens command; listed in the root command's help.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Error = 1;
+    public const int Usage = 2;
+    public const int ProcessNotFound = 3;
+    public const int AccessDenied = 4;
+    public const int TargetExited = 5;
+    public const int UnsupportedOs = 6;
+
+    public const string HelpText =
+        "Exit codes: 0 ok (or stopped by --duration / Ctrl+C), 1 unexpected error, 2 bad arguments, " +
+        "3 no such process, 4 permission denied, 5 the watched process exited, 6 not Linux.";
+}

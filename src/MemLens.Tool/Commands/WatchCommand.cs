@@ -1,0 +1,111 @@
+using System.CommandLine;
+using MemLens.Procfs;
+using MemLens.Sampling;
+using MemLens.Tool.Cli;
+using MemLens.Tool.Rendering;
+using MemLens.Tool.Watching;
+using Spectre.Console;
+
+namespace MemLens.Tool.Commands;
+
+/// <summary><c>memlens watch &lt;pid&gt;</c>: a live view of one process's memory.</summary>
+internal static class WatchCommand
+{
+    public static Command Create()
+    {
+        var pid = new Argument<int?>("pid") { Description = "Process id to watch.", Arity = ArgumentArity.ZeroOrOne };
+        var name = new Option<string?>("--name", "-n") { Description = "Watch the process with this name instead of a PID (must match one process)." };
+        var common = new CommonOptions();
+        var command = new Command("watch", "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, refreshed every second.")
+        {
+            pid,
+            name,
+        };
+        common.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(pid) is null == (r.GetValue(name) is null))
+            {
+                r.AddError("Give either a PID or --name.");
+            }
+        });
+
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                await Console.Error.WriteLineAsync("memlens: watching reads /proc and works on Linux only.").ConfigureAwait(false);
+                return ExitCodes.UnsupportedOs;
+            }
+
+            int target;
+            if (parse.GetValue(name) is { } processName)
+            {
+                var (found, error) = ProcessLookup.ByName(processName);
+                if (found is null)
+                {
+                    await Console.Error.WriteLineAsync($"memlens: {error}").ConfigureAwait(false);
+                    return ExitCodes.ProcessNotFound;
+                }
+
+                target = found.Value;
+            }
+            else
+            {
+                target = parse.GetValue(pid)!.Value;
+            }
+
+            return await RunAsync(target, ProcessLookup.DisplayName(target), parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1),
+                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), extraSources: [], childOutput: null, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>Watches a process until the duration ends, Ctrl+C, or the process exits. Shared by watch and demo.</summary>
+    internal static async Task<int> RunAsync(
+        int pid, string displayName, TimeSpan interval, TimeSpan? duration, bool jsonLines,
+        IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct)
+    {
+        var notes = new List<string>();
+        IReadOnlyList<IMetricSource> sources;
+        try
+        {
+            sources = [.. TargetSources.Open(pid, interval, notes), .. extraSources];
+        }
+        catch (ProcessNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"memlens: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.ProcessNotFound;
+        }
+        catch (ProcessAccessDeniedException ex)
+        {
+            await Console.Error.WriteLineAsync($"memlens: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.AccessDenied;
+        }
+
+        foreach (var note in notes)
+        {
+            await Console.Error.WriteLineAsync($"memlens: {note}").ConfigureAwait(false);
+        }
+
+        var started = MonotonicClock.NowUnixMs;
+        var session = new WatchSession(new WatchTarget(pid, displayName, started), sources);
+        IWatchRenderer renderer = jsonLines
+            ? new JsonLinesRenderer(Console.OpenStandardOutput())
+            : new LiveRenderer(AnsiConsole.Console, childOutput);
+        var reason = await session.RunAsync(renderer, duration, ct).ConfigureAwait(false);
+
+        var watched = DurationParser.Format(TimeSpan.FromMilliseconds(MonotonicClock.NowUnixMs - started));
+        switch (reason)
+        {
+            case WatchSession.EndReason.TargetExited:
+                await Console.Error.WriteLineAsync($"memlens: process {pid} exited; watched for {watched}.").ConfigureAwait(false);
+                return ExitCodes.TargetExited;
+            case WatchSession.EndReason.Cancelled:
+                await Console.Error.WriteLineAsync($"memlens: stopped after {watched}.").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            default:
+                return ExitCodes.Ok;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using MemLens.Metrics;
+using MemLens.Storage;
+using MemLens.Tool.Watching;
+
+namespace MemLens.Tool.Rendering;
+
+/// <summary>
+/// One JSON object per sample on one line, for scripts:
+/// <c>{"t": "2026-11-22T10:00:01.000Z", "pid": 42, "metrics": {"process.memory.rss": 1234, …}, "events": [ … ]}</c>.
+/// Metric names are the catalog's, values are in base units (bytes, seconds, counts); a metric the
+/// system does not provide is left out, never written as zero.
+/// </summary>
+internal sealed class JsonLinesRenderer(Stream output) : IWatchRenderer
+{
+    private static readonly JsonWriterOptions s_options = new() { Indented = false, SkipValidation = false };
+
+    public async Task RunAsync(WatchTarget target, ChannelReader<WatchFrame> frames, CancellationToken cancellationToken)
+    {
+        // Reads until the session completes the channel, so the last sample is always written.
+        await foreach (var frame in frames.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            WriteLine(output, target.ProcessId, frame);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public static void WriteLine(Stream output, int pid, WatchFrame frame)
+    {
+        using (var writer = new Utf8JsonWriter(output, s_options))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("t", FormatTime(frame.TimestampMs));
+            writer.WriteNumber("pid", pid);
+            writer.WriteStartObject("metrics");
+            WriteLatest(writer, frame.Store);
+            writer.WriteEndObject();
+            writer.WriteStartArray("events");
+            foreach (var e in frame.Events)
+            {
+                e.WriteJson(writer);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        output.WriteByte((byte)'\n');
+    }
+
+    private static void WriteLatest(Utf8JsonWriter writer, MetricStore store)
+    {
+        foreach (var metric in MetricCatalog.All)
+        {
+            if (store.TryGetLatest(metric, out _, out double value) && double.IsFinite(value))
+            {
+                writer.WriteNumber(metric.Name, value);
+            }
+        }
+    }
+
+    internal static string FormatTime(long unixMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using MemLens.Events;
+using MemLens.Metrics;
+using MemLens.Sampling;
+using MemLens.Storage;
+
+namespace MemLens.Tool.Watching;
+
+/// <summary>
+/// Samples a process with the given sources into a store and feeds a renderer one frame per sample of
+/// the primary source (RSS), until the duration ends, the user presses Ctrl+C or the process exits.
+/// </summary>
+internal sealed class WatchSession
+{
+    private readonly WatchTarget _target;
+    private readonly IReadOnlyList<IMetricSource> _sources;
+    private readonly MetricStore _store = new();
+
+    public WatchSession(WatchTarget target, IReadOnlyList<IMetricSource> sources)
+    {
+        _target = target;
+        _sources = sources;
+    }
+
+    public MetricStore Store => _store;
+
+    /// <summary>Why the session ended.</summary>
+    public enum EndReason
+    {
+        Duration,
+        Cancelled,
+        TargetExited,
+    }
+
+    public async Task<EndReason> RunAsync(IWatchRenderer renderer, TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        // Bounded: a renderer that falls behind (a slow terminal) skips frames instead of queueing them.
+        var frames = Channel.CreateBounded<WatchFrame>(new BoundedChannelOptions(8)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var pendingEvents = new List<MemEvent>();
+        using var sampler = new Sampler(_store, _sources);
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        sampler.TargetExited += _ => exited.TrySetResult();
+        sampler.Sampled += batch =>
+        {
+            pendingEvents.AddRange(batch.Events);
+            if (!batch.TryGetValue(MetricCatalog.ProcessRss, out _) && !sampler.TargetHasExited)
+            {
+                return; // a round of a slower source only; its values show in the next frame
+            }
+
+            frames.Writer.TryWrite(new WatchFrame(batch.TimestampMs, pendingEvents.ToArray(), _store, sampler.Statuses));
+            pendingEvents.Clear();
+        };
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (duration is { } d)
+        {
+            linked.CancelAfter(d);
+        }
+
+        var render = renderer.RunAsync(_target, frames.Reader, linked.Token);
+        sampler.Start();
+
+        EndReason reason;
+        try
+        {
+            await exited.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            reason = EndReason.TargetExited;
+        }
+        catch (OperationCanceledException)
+        {
+            reason = cancellationToken.IsCancellationRequested ? EndReason.Cancelled : EndReason.Duration;
+        }
+
+        sampler.Dispose();
+        frames.Writer.TryComplete();
+        try
+        {
+            await render.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return reason;
+    }
+}

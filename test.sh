@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: installs what the tests need when it is
+# missing, runs `dotnet test` for the whole solution, and ends with one line `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+# --- prerequisites -------------------------------------------------------------------------
+missing_debs=()
+command -v ps >/dev/null 2>&1 || missing_debs+=(procps)   # the end-to-end tests compare with ps(1)
+if [ ${#missing_debs[@]} -gt 0 ]; then
+  log "installing ${missing_debs[*]} from Debian's packages"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_debs[@]}" >/dev/null \
+    || { log "could not install ${missing_debs[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+command -v dotnet >/dev/null 2>&1 || { log "the .NET SDK (dotnet) is not on PATH"; echo "0 passed, 1 failed"; exit 1; }
+
+# --- tests ---------------------------------------------------------------------------------
+results="TestResults"
+rm -rf "$results"
+log "dotnet test MemLens.sln"
+dotnet test MemLens.sln --nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1200000
+status=$?
+
+# --- summary: counted from the TRX files of every test assembly ---------------------------
+passed=0; failed=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+  a=$(sed -n 's/.* aborted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${t:-0} + ${a:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1   # the build or a test host failed before any result was written
+fi
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
