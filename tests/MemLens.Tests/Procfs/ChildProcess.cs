@@ -12,9 +12,9 @@ internal sealed class ChildProcess : IDisposable
     public int Pid => Process.Id;
 
     /// <summary>Starts <paramref name="file"/>; when <paramref name="readyLine"/> is given, waits until the child prints it.</summary>
-    public static ChildProcess Start(string file, string[] args, string? readyLine = null)
+    public static ChildProcess Start(string file, string[] args, string? readyLine = null, bool captureOutput = false)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = readyLine is not null, RedirectStandardInput = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = readyLine is not null || captureOutput, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);

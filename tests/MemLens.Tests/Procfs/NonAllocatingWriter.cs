@@ -5,7 +5,7 @@ using MemLens.Sampling;
 namespace MemLens.Tests.Procfs;
 
 /// <summary>Keeps the last value written per metric in preallocated arrays, so it allocates nothing itself.</summary>
-internal sealed class RecordingWriter : ISampleWriter
+internal sealed class NonAllocatingWriter : ISampleWriter
 {
     private readonly double[] _values = new double[MetricCatalog.Count];
     private readonly bool[] _present = new bool[MetricCatalog.Count];
