@@ -13,7 +13,7 @@ internal static class BoundedFile
         try
         {
             using var file = ProcFile.Open(path, initialBytes, maxBytes);
-            return file.Read().ToArray();
+            return file.ReadToEnd().ToArray();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -137,7 +137,7 @@ public sealed class CgroupSource : IMetricSource
         IReadOnlyList<CgroupMount> mounts;
         using (var mountInfo = ProcFile.Open(_mountInfoPath, initialBytes: 16 * 1024, maxBytes: 4 << 20))
         {
-            mounts = CgroupMount.ParseMountInfo(mountInfo.Read());
+            mounts = CgroupMount.ParseMountInfo(mountInfo.ReadToEnd());
         }
 
         var location = CgroupLocation.Find(membership, mounts);

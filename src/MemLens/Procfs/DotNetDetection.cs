@@ -92,14 +92,16 @@ internal sealed class DotNetDetection
     public static int ParseSocketPid(ReadOnlySpan<char> fileName)
     {
         const string prefix = "dotnet-diagnostic-";
-        if (!fileName.StartsWith(prefix, StringComparison.Ordinal) || !fileName.EndsWith("-socket", StringComparison.Ordinal))
+        if (fileName.Length < prefix.Length + "-socket".Length || !fileName.StartsWith(prefix, StringComparison.Ordinal) || !fileName.EndsWith("-socket", StringComparison.Ordinal))
         {
             return -1;
         }
 
-        var rest = fileName[prefix.Length..];
-        int dash = rest.IndexOf('-');
-        return dash > 0 && int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : -1;
+        // dotnet-diagnostic-<pid>-<disambiguation key>-socket
+        var middle = fileName[prefix.Length..^"-socket".Length];
+        int dash = middle.IndexOf('-');
+        return dash > 0 && dash < middle.Length - 1
+            && int.TryParse(middle[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : -1;
     }
 
     private bool HasSocket(string directory, int pid)

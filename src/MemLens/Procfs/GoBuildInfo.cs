@@ -100,7 +100,7 @@ public static class GoBuildInfo
         version = null;
         try
         {
-            using var handle = File.OpenHandle(executablePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var handle = NativeFile.OpenRead(executablePath);
             long offset = FindSectionOffset(handle, ".go.buildinfo"u8);
             if (offset >= 0)
             {

@@ -25,6 +25,13 @@ internal static class ProcErrors
             return new ProcessAccessDeniedException(pid, path, ex);
         }
 
+        // ENOENT with the pid's directory gone: no such process. ESRCH: the process has exited and
+        // only a zombie is left (its memory files cannot be opened any more).
+        if (ex is IOException io && io.GetType() == typeof(IOException) && io.HResult == Esrch)
+        {
+            return new ProcessNotFoundException(pid, ex);
+        }
+
         if (MeansProcessGone(ex) && !Directory.Exists(Path.Combine(procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture))))
         {
             return new ProcessNotFoundException(pid, ex);

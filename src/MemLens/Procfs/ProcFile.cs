@@ -8,10 +8,12 @@ namespace MemLens.Procfs;
 /// <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/> is one pread(2) with no allocation.
 /// </summary>
 /// <remarks>
-/// These files are generated in one go by the kernel (seq_file with a single record), so a read that
-/// returns less than the buffer holds the whole file. When the buffer fills up, it is doubled and the
-/// file read again from 0; it never grows past <see cref="MaxBytes"/>, and past that the content is
-/// cut there (the parsers drop the cut line).
+/// <see cref="Read"/> is for files the kernel generates as one record (status, statm, smaps_rollup,
+/// cgroup, the cgroup memory files): one read(2) returns all of it when the buffer is large enough, so
+/// a read that returns less than the buffer holds the whole file. When the buffer fills up, it is
+/// doubled and the file read again from 0; it never grows past <see cref="MaxBytes"/>, and past that
+/// the content is cut there (the parsers drop the cut line). Files made of many records (maps,
+/// mountinfo) come back about one page per read(2), whatever the buffer size: use <see cref="ReadToEnd"/>.
 /// </remarks>
 internal sealed class ProcFile : IDisposable
 {
@@ -35,10 +37,10 @@ internal sealed class ProcFile : IDisposable
     /// <summary>Current buffer size, for tests and diagnostics.</summary>
     public int Capacity => _buffer.Length;
 
-    /// <summary>Opens <paramref name="path"/> for reading; exceptions are those of <see cref="File.OpenHandle"/>.</summary>
+    /// <summary>Opens <paramref name="path"/> for reading, without file locks; exceptions are those of <see cref="NativeFile.OpenRead"/>.</summary>
     public static ProcFile Open(string path, int initialBytes = 4096, int maxBytes = 1 << 20)
     {
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var handle = NativeFile.OpenRead(path);
         return new ProcFile(handle, path, initialBytes, maxBytes);
     }
 
@@ -96,6 +98,32 @@ internal sealed class ProcFile : IDisposable
 
             _buffer = new byte[Math.Min(_buffer.Length * 2, MaxBytes)];
         }
+    }
+
+    /// <summary>
+    /// Reads from the start until end of file or <see cref="MaxBytes"/>, however many read(2) calls that
+    /// takes. For multi-record files (maps, mountinfo) and one-off reads; it may grow the buffer.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadToEnd()
+    {
+        int total = 0;
+        while (total < MaxBytes)
+        {
+            if (total == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBytes));
+            }
+
+            int n = RandomAccess.Read(_handle, _buffer.AsSpan(total), total);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return new ReadOnlySpan<byte>(_buffer, 0, total);
     }
 
     public void Dispose() => _handle.Dispose();

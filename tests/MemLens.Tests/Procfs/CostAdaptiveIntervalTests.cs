@@ -1,0 +1,73 @@
+using MemLens.Procfs;
+using Xunit;
+
+namespace MemLens.Tests.Procfs;
+
+public class CostAdaptiveIntervalTests
+{
+    private static CostAdaptiveInterval Make() => new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 0.001);
+
+    [Fact]
+    public void Cheap_reads_keep_the_base_interval()
+    {
+        var s = Make();
+        Assert.Equal(TimeSpan.FromSeconds(1), s.Interval);
+
+        s.Record(TimeSpan.FromMicroseconds(50));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), s.Interval);
+    }
+
+    [Fact]
+    public void Costly_reads_stretch_the_interval_to_stay_within_budget()
+    {
+        var s = Make();
+
+        s.Record(TimeSpan.FromMilliseconds(12.7)); // smaps_rollup of a 512 MiB process
+
+        Assert.Equal(12.7, s.Interval.TotalSeconds, 3);
+        Assert.True(s.SmoothedCost.TotalSeconds / s.Interval.TotalSeconds <= 0.001 + 1e-9);
+    }
+
+    [Fact]
+    public void Interval_is_capped()
+    {
+        var s = Make();
+        s.Record(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(60), s.Interval);
+    }
+
+    [Fact]
+    public void Cost_rises_at_once_and_falls_slowly()
+    {
+        var s = Make();
+        s.Record(TimeSpan.FromMilliseconds(2));
+        s.Record(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(20, s.SmoothedCost.TotalMilliseconds, 3);
+
+        s.Record(TimeSpan.FromMilliseconds(4));
+        Assert.Equal(16, s.SmoothedCost.TotalMilliseconds, 3); // a quarter of the way down
+        Assert.Equal(TimeSpan.FromMilliseconds(4), s.LastCost);
+        Assert.Equal(16, s.Interval.TotalSeconds, 3);
+    }
+
+    [Fact]
+    public void Bad_arguments_are_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CostAdaptiveInterval(TimeSpan.Zero, TimeSpan.FromSeconds(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CostAdaptiveInterval(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CostAdaptiveInterval(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CostAdaptiveInterval(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), double.NaN));
+    }
+
+    [Fact]
+    public void SmapsRollupSource_adapts_to_its_measured_cost()
+    {
+        using var source = new SmapsRollupSource(Environment.ProcessId, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(60), budgetFraction: 0.001);
+
+        source.Sample(new NonAllocatingWriter());
+
+        // With a 1 ms base, any real read (well over 1 µs) sets the interval to cost × 1000.
+        Assert.Equal(source.SmoothedCost.TotalSeconds * 1000, source.Interval.TotalSeconds, 6);
+    }
+}
