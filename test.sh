@@ -8,7 +8,8 @@ log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 # --- prerequisites -------------------------------------------------------------------------
 missing_debs=()
-command -v ps >/dev/null 2>&1 || missing_debs+=(procps)   # the end-to-end tests compare with ps(1)
+command -v ps >/dev/null 2>&1 || missing_debs+=(procps)      # the end-to-end tests compare with ps(1)
+command -v go >/dev/null 2>&1 || missing_debs+=(golang-go)   # Go programs built for runtime detection
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing ${missing_debs[*]} from Debian's packages"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -269,12 +269,14 @@ public static class MetricCatalog
     public static readonly MetricDescriptor GcGen0Collections = Add(
         "dotnet.gc.gen0.collections", "Gen0 GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
         "GC.CollectionCount(0) − GC.CollectionCount(1)",
-        "Number of GCs that collected gen0 only.");
+        "Number of GCs that collected gen0 only: the cheap, frequent collections of newly allocated objects. " +
+        "Their rate follows the allocation rate; a high rate with little survival is harmless.");
 
     public static readonly MetricDescriptor GcGen1Collections = Add(
         "dotnet.gc.gen1.collections", "Gen1 GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
         "GC.CollectionCount(1) − GC.CollectionCount(2)",
-        "Number of GCs that collected gen1 and gen0 but not gen2.");
+        "Number of GCs that collected gen1 and gen0 but not gen2. The runtime often turns a gen0 collection into a " +
+        "gen1 one when gen1 has used its budget; objects that survive gen1 are promoted to gen2.");
 
     public static readonly MetricDescriptor GcGen2Collections = Add(
         "dotnet.gc.gen2.collections", "Gen2 GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
