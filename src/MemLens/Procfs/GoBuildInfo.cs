@@ -112,7 +112,9 @@ public static class GoBuildInfo
                 }
             }
 
-            return ScanPrefix(handle, out version);
+            // A readable section table without the section is a native program: no need to scan
+            // megabytes of it. Scan only when the table could not be used (not ELF, or stripped of it).
+            return offset == SectionTableUnreadable && ScanPrefix(handle, out version);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -154,13 +156,20 @@ public static class GoBuildInfo
         return false;
     }
 
-    /// <summary>File offset of the named ELF section, or -1. Bounded: at most 4096 section headers and a 64 KiB name table.</summary>
+    private const long SectionTableUnreadable = -1;
+    private const long SectionNotPresent = -2;
+
+    /// <summary>
+    /// File offset of the named ELF section; <see cref="SectionNotPresent"/> when the section table was read
+    /// and has no such section; <see cref="SectionTableUnreadable"/> when there is no usable table.
+    /// Bounded: at most 4096 section headers and a 64 KiB name table.
+    /// </summary>
     internal static long FindSectionOffset(SafeFileHandle handle, ReadOnlySpan<byte> sectionName)
     {
         Span<byte> header = stackalloc byte[64];
         if (RandomAccess.Read(handle, header, 0) < 52 || !header.StartsWith((ReadOnlySpan<byte>)[0x7F, (byte)'E', (byte)'L', (byte)'F']))
         {
-            return -1;
+            return SectionTableUnreadable;
         }
 
         bool is64 = header[4] == 2;
@@ -172,13 +181,13 @@ public static class GoBuildInfo
         int minEntSize = is64 ? 64 : 40;
         if (shOff <= 0 || shNum == 0 || shNum > 4096 || shEntSize < minEntSize || shEntSize > 256 || shStrIndex >= shNum)
         {
-            return -1;
+            return SectionTableUnreadable;
         }
 
         var table = new byte[shNum * shEntSize];
         if (RandomAccess.Read(handle, table, shOff) != table.Length)
         {
-            return -1;
+            return SectionTableUnreadable;
         }
 
         var strSection = table.AsSpan(shStrIndex * shEntSize, shEntSize);
@@ -186,7 +195,7 @@ public static class GoBuildInfo
         long strSize = SectionSize(strSection, is64, bigEndian);
         if (strOffset <= 0 || strSize <= 0 || strSize > 64 * 1024)
         {
-            return -1;
+            return SectionTableUnreadable;
         }
 
         var names = new byte[strSize];
@@ -207,7 +216,7 @@ public static class GoBuildInfo
             }
         }
 
-        return -1;
+        return SectionNotPresent;
     }
 
     private static long SectionOffset(ReadOnlySpan<byte> section, bool is64, bool bigEndian) =>
