@@ -25,6 +25,25 @@ internal struct BitReader
         return bit;
     }
 
+    /// <summary>
+    /// The next 64 bits without consuming them (zeros past the end), so a decoder can branch on several
+    /// control bits at once instead of reading them one by one.
+    /// </summary>
+    public readonly ulong Peek64()
+    {
+        int index = _bitPosition >> 6;
+        int used = _bitPosition & 63;
+        ulong window = _words[index] << used;
+        if (used != 0 && index + 1 < _words.Length)
+        {
+            window |= _words[index + 1] >> (64 - used);
+        }
+
+        return window;
+    }
+
+    public void Skip(int count) => _bitPosition += count;
+
     /// <summary>Reads <paramref name="count"/> bits (1–64) as an unsigned value.</summary>
     public ulong ReadBits(int count)
     {

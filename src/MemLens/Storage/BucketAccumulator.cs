@@ -18,29 +18,6 @@ internal sealed class BucketAccumulator
         _count = new long[buckets];
     }
 
-    public void AddPoint(int index, double value)
-    {
-        if (_count[index] == 0)
-        {
-            _min[index] = _max[index] = value;
-        }
-        else
-        {
-            if (value < _min[index])
-            {
-                _min[index] = value;
-            }
-
-            if (value > _max[index])
-            {
-                _max[index] = value;
-            }
-        }
-
-        _sum[index] += value;
-        _count[index]++;
-    }
-
     public void Add(int index, double min, double max, double sum, long count)
     {
         if (_count[index] == 0)

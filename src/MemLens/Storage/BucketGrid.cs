@@ -28,5 +28,15 @@ internal readonly struct BucketGrid
 
     public int IndexOf(long t) => (int)(unchecked((ulong)(t - _from)) / _width);
 
+    /// <summary>Offset of <paramref name="t"/> from the grid's start.</summary>
+    public ulong OffsetOf(long t) => unchecked((ulong)(t - _from));
+
+    /// <summary>Offset where bucket <paramref name="index"/> ends (exclusive), saturating at the top of the range.</summary>
+    public ulong EndOffsetOf(int index)
+    {
+        ulong n = (ulong)index + 1;
+        return n > ulong.MaxValue / _width ? ulong.MaxValue : n * _width;
+    }
+
     public long StartOf(int index) => unchecked(_from + (long)((ulong)index * _width));
 }

@@ -46,6 +46,109 @@ internal sealed class CompressedChunk
     public long MemoryBytes => ObjectBytes + MemoryCost.Array(Words.Length, sizeof(ulong));
 
     public ChunkIterator GetIterator() => new(this);
+
+    /// <summary>
+    /// Decodes every point into the spans (at least <see cref="Count"/> long). Same format as
+    /// <see cref="ChunkIterator"/>, but with all state in locals the JIT keeps in registers, which makes bulk
+    /// decoding for queries about twice as fast as stepping an iterator.
+    /// </summary>
+    public void DecodeAll(Span<long> timestamps, Span<double> values)
+    {
+        if (Count == 0)
+        {
+            return;
+        }
+
+        ulong[] words = Words;
+        timestamps[0] = FirstTimestamp;
+        values[0] = FirstValue;
+        long t = FirstTimestamp;
+        long delta = 0;
+        ulong bits = (ulong)BitConverter.DoubleToInt64Bits(FirstValue);
+        int leading = 0, length = 0;
+        int pos = 0;
+        for (int i = 1; i < Count; i++)
+        {
+            ulong window = Peek(words, pos);
+            if ((long)window >= 0)
+            {
+                pos++;
+                window <<= 1;
+            }
+            else if ((window >> 62) == 0b10)
+            {
+                delta += (long)(window << 2) >> 59;
+                pos += 7;
+                window = Peek(words, pos);
+            }
+            else if ((window >> 61) == 0b110)
+            {
+                delta += (long)(window << 3) >> 55;
+                pos += 12;
+                window = Peek(words, pos);
+            }
+            else if ((window >> 60) == 0b1110)
+            {
+                delta += (long)(window << 4) >> 48;
+                pos += 20;
+                window = Peek(words, pos);
+            }
+            else
+            {
+                pos += 4;
+                delta = unchecked(delta + (long)Peek(words, pos));
+                pos += 64;
+                window = Peek(words, pos);
+            }
+
+            t = unchecked(t + delta);
+            timestamps[i] = t;
+
+            // 'window' now starts at the value's control bits.
+            if ((long)window >= 0)
+            {
+                pos++;
+            }
+            else
+            {
+                if ((window >> 62) == 0b11)
+                {
+                    leading = (int)((window >> 57) & 31);
+                    length = (int)((window >> 51) & 63);
+                    if (length == 0)
+                    {
+                        length = 64;
+                    }
+
+                    pos += 13;
+                }
+                else
+                {
+                    pos += 2;
+                }
+
+                ulong meaningful = Peek(words, pos) >> (64 - length);
+                pos += length;
+                bits ^= meaningful << (64 - leading - length);
+            }
+
+            values[i] = BitConverter.Int64BitsToDouble((long)bits);
+        }
+    }
+
+    /// <summary>The 64 bits from <paramref name="pos"/> on (zeros past the end).</summary>
+    private static ulong Peek(ulong[] words, int pos)
+    {
+        int index = pos >> 6;
+        int used = pos & 63;
+        ulong window = words[index] << used;
+        if (used != 0 && (uint)(index + 1) < (uint)words.Length)
+        {
+            window |= words[index + 1] >> (64 - used);
+        }
+
+        return window;
+    }
 }
 
 /// <summary>Decodes a <see cref="CompressedChunk"/> point by point, oldest first, without allocating.</summary>
@@ -95,43 +198,56 @@ internal struct ChunkIterator
 
         _delta = unchecked(_delta + ReadDeltaOfDelta());
         Timestamp = unchecked(Timestamp + _delta);
-        if (_bits.ReadBit())
-        {
-            if (_bits.ReadBit())
-            {
-                _windowLeading = (int)_bits.ReadBits(5);
-                _windowLength = (int)_bits.ReadBits(6);
-                if (_windowLength == 0)
-                {
-                    _windowLength = 64;
-                }
-            }
 
-            int trailing = 64 - _windowLeading - _windowLength;
-            _valueBits ^= _bits.ReadBits(_windowLength) << trailing;
-            Value = BitConverter.Int64BitsToDouble((long)_valueBits);
+        // Value control bits: 0 = unchanged, 10 = previous window, 11 = new window (see ChunkFormat).
+        ulong control = _bits.Peek64() >> 62;
+        if (control < 2)
+        {
+            _bits.Skip(1);
+            return true;
         }
 
+        _bits.Skip(2);
+        if (control == 3)
+        {
+            ulong header = _bits.ReadBits(11);
+            _windowLeading = (int)(header >> 6);
+            _windowLength = (int)(header & 63);
+            if (_windowLength == 0)
+            {
+                _windowLength = 64;
+            }
+        }
+
+        int trailing = 64 - _windowLeading - _windowLength;
+        _valueBits ^= _bits.ReadBits(_windowLength) << trailing;
+        Value = BitConverter.Int64BitsToDouble((long)_valueBits);
         return true;
     }
 
     private long ReadDeltaOfDelta()
     {
-        if (!_bits.ReadBit())
+        // The prefix is 0, 10, 110, 1110 or 1111: branch on the top four bits at once.
+        ulong prefix = _bits.Peek64() >> 60;
+        if (prefix < 0b1000)
         {
+            _bits.Skip(1);
             return 0;
         }
 
-        if (!_bits.ReadBit())
+        if (prefix < 0b1100)
         {
+            _bits.Skip(2);
             return _bits.ReadSigned(5);
         }
 
-        if (!_bits.ReadBit())
+        if (prefix < 0b1110)
         {
+            _bits.Skip(3);
             return _bits.ReadSigned(9);
         }
 
-        return _bits.ReadBit() ? _bits.ReadSigned(64) : _bits.ReadSigned(16);
+        _bits.Skip(4);
+        return prefix == 0b1111 ? _bits.ReadSigned(64) : _bits.ReadSigned(16);
     }
 }

@@ -246,6 +246,8 @@ internal sealed class SeriesBuffer
         FullResolutionFromMs = _chunks.Count > 0 ? _chunks[0].FirstTimestamp : _open.Count > 0 ? _open.FirstTimestamp : null,
         MinuteBuckets = _minutes.BucketCount,
         HourBuckets = _hours.BucketCount,
+        RawBytes = RawBytes,
+        RollupBytes = MinuteBytes + HourBytes,
         MemoryBytes = MemoryBytes,
         DroppedOutOfOrder = DroppedOutOfOrder,
         RejectedNonFinite = RejectedNonFinite,

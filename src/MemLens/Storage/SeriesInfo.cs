@@ -22,6 +22,12 @@ public sealed record SeriesInfo
     /// <summary>1-hour min/max/mean buckets kept (older than the minute buckets).</summary>
     public long HourBuckets { get; init; }
 
+    /// <summary>Bytes of the full-resolution tier: compressed chunks and the open chunk's buffer.</summary>
+    public long RawBytes { get; init; }
+
+    /// <summary>Bytes of the 1-minute and 1-hour tiers.</summary>
+    public long RollupBytes { get; init; }
+
     /// <summary>Bytes this series holds, as counted against the budget.</summary>
     public long MemoryBytes { get; init; }
 

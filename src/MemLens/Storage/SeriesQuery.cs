@@ -1,3 +1,4 @@
+using System.Buffers;
 using MemLens.Metrics;
 
 namespace MemLens.Storage;
@@ -36,6 +37,83 @@ internal static class SeriesQuery
 
     public static SeriesData Empty(MetricDescriptor metric) =>
         new() { Metric = metric, Timestamps = [], Min = [], Max = [], Mean = [], Count = 0 };
+
+    /// <summary>
+    /// Decodes a chunk into the buckets. Points come in time order, so the bucket index only moves forward:
+    /// the loop compares against the current bucket's end instead of dividing per point, and keeps the
+    /// running bucket in locals. Bulk decoding into pooled buffers keeps the decoder's state in registers.
+    /// </summary>
+    private static void AddDecoded(CompressedChunk chunk, BucketGrid grid, BucketAccumulator acc, long fromMs, long toMs)
+    {
+        long[] times = ArrayPool<long>.Shared.Rent(chunk.Count);
+        double[] values = ArrayPool<double>.Shared.Rent(chunk.Count);
+        try
+        {
+            chunk.DecodeAll(times, values);
+            int index = -1;
+            ulong end = 0; // offset from 'from' where the current bucket ends (exclusive)
+            double min = 0, max = 0, sum = 0;
+            long count = 0;
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                long t = times[i];
+                if (t > toMs)
+                {
+                    break;
+                }
+
+                if (t < fromMs)
+                {
+                    continue;
+                }
+
+                ulong offset = grid.OffsetOf(t);
+                if (index < 0 || offset >= end)
+                {
+                    if (count > 0)
+                    {
+                        acc.Add(index, min, max, sum, count);
+                        count = 0;
+                    }
+
+                    index = grid.IndexOf(t);
+                    end = grid.EndOffsetOf(index);
+                }
+
+                double v = values[i];
+                if (count == 0)
+                {
+                    min = max = sum = v;
+                }
+                else
+                {
+                    if (v < min)
+                    {
+                        min = v;
+                    }
+
+                    if (v > max)
+                    {
+                        max = v;
+                    }
+
+                    sum += v;
+                }
+
+                count++;
+            }
+
+            if (count > 0)
+            {
+                acc.Add(index, min, max, sum, count);
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(times);
+            ArrayPool<double>.Shared.Return(values);
+        }
+    }
 
     private static bool AnyBucketInRange(RollupBlock block, long fromMs, long toMs)
     {
@@ -171,20 +249,7 @@ internal static class SeriesQuery
                 continue;
             }
 
-            var it = c.GetIterator();
-            while (it.MoveNext())
-            {
-                long t = it.Timestamp;
-                if (t > toMs)
-                {
-                    break;
-                }
-
-                if (t >= fromMs)
-                {
-                    acc.AddPoint(grid.IndexOf(t), it.Value);
-                }
-            }
+            AddDecoded(c, grid, acc, fromMs, toMs);
         }
 
         return acc.ToSeriesData(metric, grid);

@@ -29,6 +29,16 @@ public class CompressedChunkTests
         }
 
         Assert.False(it.MoveNext());
+
+        // The bulk decoder queries use must agree with the iterator.
+        var ts = new long[n];
+        var vs = new double[n];
+        chunk.DecodeAll(ts, vs);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(points[i].T, ts[i]);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(points[i].V), BitConverter.DoubleToInt64Bits(vs[i]));
+        }
         if (n > 0)
         {
             var values = points.Take(n).Select(p => p.V).ToList();
