@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using MemLens.Procfs;
+using MemLens.Runtime;
 
 namespace MemLens.Benchmarks;
 
@@ -13,6 +14,7 @@ namespace MemLens.Benchmarks;
 public class ProcfsBenchmarks
 {
     private ProcfsSource _source = null!;
+    private DotNetGcSource _gc = null!;
     private ProcFile _status = null!;
     private ProcFile _statm = null!;
     private Process _process = null!;
@@ -23,6 +25,8 @@ public class ProcfsBenchmarks
     {
         int pid = Environment.ProcessId;
         _source = new ProcfsSource(pid);
+        _gc = new DotNetGcSource();
+        _gc.Sample(_writer); // baseline: later samples see no new GC, as in steady state
         _status = ProcFile.OpenForProcess("/proc", pid, "status", initialBytes: 2048);
         _statm = ProcFile.OpenForProcess("/proc", pid, "statm", initialBytes: 256);
         _process = Process.GetCurrentProcess();
@@ -32,6 +36,7 @@ public class ProcfsBenchmarks
     public void Cleanup()
     {
         _source.Dispose();
+        _gc.Dispose();
         _status.Dispose();
         _statm.Dispose();
         _process.Dispose();
@@ -46,6 +51,18 @@ public class ProcfsBenchmarks
     public double ProcfsSourceSample()
     {
         _source.Sample(_writer);
+        return _writer.Sink;
+    }
+
+    /// <summary>
+    /// The in-process sample of DESIGN.md's budget: statm + status + the GC counters (collection counts,
+    /// allocated bytes, pause total, cached gauges; GetGCMemoryInfo only runs when a GC happened).
+    /// </summary>
+    [Benchmark]
+    public double InProcessSample()
+    {
+        _source.Sample(_writer);
+        _gc.Sample(_writer);
         return _writer.Sink;
     }
 

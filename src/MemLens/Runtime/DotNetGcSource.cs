@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Sampling;
@@ -41,17 +42,17 @@ public sealed class DotNetGcSource : IMetricSource
     private int _lastCount1;
     private int _lastCount2;
     private long _lastIndex;
-    private long _holdSinceMs;
+    private long _holdStartTicks;
 
     /// <param name="interval">How often to sample. Default: 1 s.</param>
     /// <param name="maxHold">
     /// How long to hold back GC events while a counted gen2 GC has no details yet (a background GC still
-    /// running records its details only when it ends). Default: 10 s.
+    /// running records its details only when it ends). Default: 2 s.
     /// </param>
     public DotNetGcSource(TimeSpan? interval = null, TimeSpan? maxHold = null)
     {
         Interval = interval ?? TimeSpan.FromSeconds(1);
-        MaxHold = maxHold ?? TimeSpan.FromSeconds(10);
+        MaxHold = maxHold ?? TimeSpan.FromSeconds(2);
     }
 
     public string Name => "dotnet.gc";
@@ -89,7 +90,7 @@ public sealed class DotNetGcSource : IMetricSource
             SetBaseline(Math.Max(c0, any.Index), c0, c1, c2);
             _started = true;
         }
-        else if (c0 != _lastCount0 || _holdSinceMs != 0)
+        else if (c0 != _lastCount0 || _holdStartTicks != 0)
         {
             var any = GC.GetGCMemoryInfo(GCKind.Any);
             if (any.Index > 0)
@@ -99,7 +100,7 @@ public sealed class DotNetGcSource : IMetricSource
 
             CollectDetails();
             long newest = Math.Max(c0, any.Index);
-            if (!ShouldHold(writer.TimestampMs, c2))
+            if (!ShouldHold(newest, c2))
             {
                 EmitEvents(writer, newest, c0 - _lastCount0, c1 - _lastCount1, c2 - _lastCount2);
                 SetBaseline(newest, c0, c1, c2);
@@ -122,7 +123,7 @@ public sealed class DotNetGcSource : IMetricSource
         _lastCount1 = c1;
         _lastCount2 = c2;
         _pending.Clear();
-        _holdSinceMs = 0;
+        _holdStartTicks = 0;
     }
 
     // Keeps the details of the latest GC of each kind before a later GC of the same kind overwrites them.
@@ -139,29 +140,39 @@ public sealed class DotNetGcSource : IMetricSource
     }
 
     // A gen2 GC that was counted but has no details may be a background GC still running: wait for it,
-    // up to MaxHold, so that its event carries its details instead of being flagged as missed.
-    private bool ShouldHold(long nowMs, int c2)
+    // up to MaxHold, so that its event carries its details instead of being flagged as missed. A running
+    // background GC is the newest gen2 GC (a blocking gen2 cannot start before it ends), so there is
+    // nothing to wait for unless some GC after the newest detailed gen2 GC lacks details.
+    private bool ShouldHold(long newest, int c2)
     {
         int gen2WithDetails = 0;
+        long newestDetailedGen2 = _lastIndex;
         foreach (var info in _pending.Values)
         {
             if (info.Generation == 2)
             {
                 gen2WithDetails++;
+                newestDetailedGen2 = Math.Max(newestDetailedGen2, info.Index);
             }
         }
 
-        if (c2 - _lastCount2 <= gen2WithDetails)
+        bool undetailedAfter = false;
+        for (long index = newestDetailedGen2 + 1; index <= newest && !undetailedAfter; index++)
+        {
+            undetailedAfter = !_pending.ContainsKey(index);
+        }
+
+        if (c2 - _lastCount2 <= gen2WithDetails || !undetailedAfter)
         {
             return false;
         }
 
-        if (_holdSinceMs == 0)
+        if (_holdStartTicks == 0)
         {
-            _holdSinceMs = nowMs;
+            _holdStartTicks = Stopwatch.GetTimestamp();
         }
 
-        return nowMs - _holdSinceMs < MaxHold.TotalMilliseconds;
+        return Stopwatch.GetElapsedTime(_holdStartTicks) < MaxHold;
     }
 
     private void CacheGauges(GCMemoryInfo info)
