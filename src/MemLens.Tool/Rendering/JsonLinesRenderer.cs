@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
+using MemLens.Formatting;
 using MemLens.Metrics;
 using MemLens.Storage;
 using MemLens.Tool.Watching;
@@ -32,7 +32,7 @@ internal sealed class JsonLinesRenderer(Stream output) : IWatchRenderer
         using (var writer = new Utf8JsonWriter(output, s_options))
         {
             writer.WriteStartObject();
-            writer.WriteString("t", FormatTime(frame.TimestampMs));
+            writer.WriteString("t", Timestamps.ToIso8601(frame.TimestampMs));
             writer.WriteNumber("pid", pid);
             writer.WriteStartObject("metrics");
             WriteLatest(writer, frame.Store);
@@ -52,15 +52,9 @@ internal sealed class JsonLinesRenderer(Stream output) : IWatchRenderer
 
     private static void WriteLatest(Utf8JsonWriter writer, MetricStore store)
     {
-        foreach (var metric in MetricCatalog.All)
+        foreach (var latest in store.GetLatestValues())
         {
-            if (store.TryGetLatest(metric, out _, out double value) && double.IsFinite(value))
-            {
-                writer.WriteNumber(metric.Name, value);
-            }
+            writer.WriteNumber(latest.Metric.Name, latest.Value);
         }
     }
-
-    internal static string FormatTime(long unixMs) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 }

@@ -24,7 +24,7 @@ public abstract class MemEvent
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
-        writer.WriteString("t", DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("t", Formatting.Timestamps.ToIso8601(TimestampMs));
         writer.WriteString("type", Type);
         WriteFields(writer);
         writer.WriteEndObject();
