@@ -76,25 +76,18 @@ public sealed class ProcfsSource : IMetricSource
         // top and ps show, status fills in when a statm field is missing.
         WriteEither(writer, MetricCatalog.ProcessRss, statm.Has(ProcStatmFields.Resident), statm.Resident, status.Has(ProcStatusFields.VmRss), status.VmRss);
         WriteEither(writer, MetricCatalog.ProcessVirtual, statm.Has(ProcStatmFields.Size), statm.Size, status.Has(ProcStatusFields.VmSize), status.VmSize);
-        WriteIf(writer, MetricCatalog.ProcessShared, statm.Has(ProcStatmFields.Shared), statm.Shared);
-        WriteIf(writer, MetricCatalog.ProcessCode, statm.Has(ProcStatmFields.Text), statm.Text);
-        WriteIf(writer, MetricCatalog.ProcessData, statm.Has(ProcStatmFields.Data), statm.Data);
-        WriteIf(writer, MetricCatalog.ProcessAnon, status.Has(ProcStatusFields.RssAnon), status.RssAnon);
-        WriteIf(writer, MetricCatalog.ProcessFile, status.Has(ProcStatusFields.RssFile), status.RssFile);
-        WriteIf(writer, MetricCatalog.ProcessShmem, status.Has(ProcStatusFields.RssShmem), status.RssShmem);
-        WriteIf(writer, MetricCatalog.ProcessSwap, status.Has(ProcStatusFields.VmSwap), status.VmSwap);
-        WriteIf(writer, MetricCatalog.ProcessPageTables, status.Has(ProcStatusFields.VmPte), status.VmPte);
-        WriteIf(writer, MetricCatalog.ProcessRssPeak, status.Has(ProcStatusFields.VmHwm), status.VmHwm);
-        WriteIf(writer, MetricCatalog.ProcessThreads, status.Has(ProcStatusFields.Threads), status.Threads);
+        writer.WriteIf(MetricCatalog.ProcessShared, statm.Has(ProcStatmFields.Shared), statm.Shared);
+        writer.WriteIf(MetricCatalog.ProcessCode, statm.Has(ProcStatmFields.Text), statm.Text);
+        writer.WriteIf(MetricCatalog.ProcessData, statm.Has(ProcStatmFields.Data), statm.Data);
+        writer.WriteIf(MetricCatalog.ProcessAnon, status.Has(ProcStatusFields.RssAnon), status.RssAnon);
+        writer.WriteIf(MetricCatalog.ProcessFile, status.Has(ProcStatusFields.RssFile), status.RssFile);
+        writer.WriteIf(MetricCatalog.ProcessShmem, status.Has(ProcStatusFields.RssShmem), status.RssShmem);
+        writer.WriteIf(MetricCatalog.ProcessSwap, status.Has(ProcStatusFields.VmSwap), status.VmSwap);
+        writer.WriteIf(MetricCatalog.ProcessPageTables, status.Has(ProcStatusFields.VmPte), status.VmPte);
+        writer.WriteIf(MetricCatalog.ProcessRssPeak, status.Has(ProcStatusFields.VmHwm), status.VmHwm);
+        writer.WriteIf(MetricCatalog.ProcessThreads, status.Has(ProcStatusFields.Threads), status.Threads);
     }
 
-    private static void WriteIf(ISampleWriter writer, MetricDescriptor metric, bool present, long value)
-    {
-        if (present)
-        {
-            writer.Write(metric, value);
-        }
-    }
 
     private static void WriteEither(ISampleWriter writer, MetricDescriptor metric, bool firstPresent, long first, bool secondPresent, long second)
     {

@@ -80,22 +80,15 @@ public sealed class SmapsRollupSource : IMetricSource
         }
 
         Last = rollup;
-        WriteIf(writer, MetricCatalog.ProcessPss, rollup.Has(SmapsRollupFields.Pss), rollup.Pss);
-        WriteIf(writer, MetricCatalog.ProcessPssAnon, rollup.Has(SmapsRollupFields.PssAnon), rollup.PssAnon);
-        WriteIf(writer, MetricCatalog.ProcessPssFile, rollup.Has(SmapsRollupFields.PssFile), rollup.PssFile);
-        WriteIf(writer, MetricCatalog.ProcessUss, rollup.HasUss, rollup.Uss);
-        WriteIf(writer, MetricCatalog.ProcessSwapPss, rollup.Has(SmapsRollupFields.SwapPss), rollup.SwapPss);
-        WriteIf(writer, MetricCatalog.ProcessLazyFree, rollup.Has(SmapsRollupFields.LazyFree), rollup.LazyFree);
-        WriteIf(writer, MetricCatalog.ProcessAnonHuge, rollup.Has(SmapsRollupFields.AnonHugePages), rollup.AnonHugePages);
+        writer.WriteIf(MetricCatalog.ProcessPss, rollup.Has(SmapsRollupFields.Pss), rollup.Pss);
+        writer.WriteIf(MetricCatalog.ProcessPssAnon, rollup.Has(SmapsRollupFields.PssAnon), rollup.PssAnon);
+        writer.WriteIf(MetricCatalog.ProcessPssFile, rollup.Has(SmapsRollupFields.PssFile), rollup.PssFile);
+        writer.WriteIf(MetricCatalog.ProcessUss, rollup.HasUss, rollup.Uss);
+        writer.WriteIf(MetricCatalog.ProcessSwapPss, rollup.Has(SmapsRollupFields.SwapPss), rollup.SwapPss);
+        writer.WriteIf(MetricCatalog.ProcessLazyFree, rollup.Has(SmapsRollupFields.LazyFree), rollup.LazyFree);
+        writer.WriteIf(MetricCatalog.ProcessAnonHuge, rollup.Has(SmapsRollupFields.AnonHugePages), rollup.AnonHugePages);
     }
 
-    private static void WriteIf(ISampleWriter writer, MetricDescriptor metric, bool present, long value)
-    {
-        if (present)
-        {
-            writer.Write(metric, value);
-        }
-    }
 
     /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();
