@@ -28,11 +28,12 @@ internal static class ProgressReporter
     {
         var info = GC.GetGCMemoryInfo();
         var rss = SelfRss.Read();
+        var collections = GC.CollectionCount(0);
         return string.Create(
             CultureInfo.InvariantCulture,
             $"[{scenario.Name}] {elapsed.TotalSeconds:0}s {scenario.Phase}: held {ByteSize.Format(scenario.ManagedBytesHeld)} managed, "
             + $"{ByteSize.Format(scenario.NativeBytesHeld)} native; GC heap {ByteSize.Format(info.HeapSizeBytes)}, "
             + $"fragmented {ByteSize.Format(info.FragmentedBytes)}, committed {ByteSize.Format(info.TotalCommittedBytes)}; "
-            + $"RSS {(rss is { } r ? ByteSize.Format(r) : "n/a")}; {GC.CollectionCount(0)} GCs");
+            + $"RSS {(rss is { } r ? ByteSize.Format(r) : "n/a")}; {collections} GC{(collections == 1 ? "" : "s")}");
     }
 }

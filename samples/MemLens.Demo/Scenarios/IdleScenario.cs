@@ -22,6 +22,9 @@ internal sealed class IdleScenario(long liveBytes) : ScenarioBase("idle")
             AddManaged(chunk.Length);
         }
 
+        // One GC now, so that the runtime's figures (heap size, generation sizes) describe the live
+        // set as it will stay, rather than whatever GC happened half-way through building it.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         SetPhase("idle");
     }
 

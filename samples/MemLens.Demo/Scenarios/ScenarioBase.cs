@@ -60,24 +60,4 @@ internal abstract class ScenarioBase(string name) : IScenario
         {
         }
     }
-
-    /// <summary>Waits until <paramref name="until"/> on <paramref name="clock"/>; false once cancelled.</summary>
-    protected static async Task<bool> SleepUntilAsync(System.Diagnostics.Stopwatch clock, TimeSpan until, CancellationToken cancellationToken)
-    {
-        var wait = until - clock.Elapsed;
-        if (wait <= TimeSpan.Zero)
-        {
-            return !cancellationToken.IsCancellationRequested;
-        }
-
-        try
-        {
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 }
