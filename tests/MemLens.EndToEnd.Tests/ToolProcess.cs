@@ -14,7 +14,14 @@ internal static class ToolProcess
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>Runs memlens with the arguments and returns exit code, stdout and stderr.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args) =>
+        RunAsync(timeout, whileRunning: null, args);
+
+    /// <summary>
+    /// Runs memlens and, while it runs, calls <paramref name="whileRunning"/> over and over with a flag that
+    /// says whether memlens was still alive when the call ended (for references taken at the same time).
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, params string[] args)
     {
         var psi = new ProcessStartInfo(Dotnet)
         {
@@ -36,6 +43,11 @@ internal static class ToolProcess
         using var cts = new CancellationTokenSource(timeout);
         try
         {
+            while (whileRunning is not null && !p.HasExited && !cts.IsCancellationRequested)
+            {
+                await whileRunning(() => !p.HasExited);
+            }
+
             await p.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
