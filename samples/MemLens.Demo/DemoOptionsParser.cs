@@ -1,3 +1,4 @@
+using MemLens.Formatting;
 using System.Globalization;
 using MemLens.Demo.Scenarios;
 
@@ -97,7 +98,7 @@ internal static class DemoOptionsParser
                     : (options, $"--max-mb must be a whole number of MiB between 1 and 1048576, not '{value}'");
 
             default:
-                return DurationText.TryParse(value, out var duration)
+                return Durations.TryParse(value, out var duration) && duration > TimeSpan.Zero
                     ? (options with { Duration = duration }, null)
                     : (options, $"--duration must look like 1500ms, 30s, 5m or 1h, not '{value}'");
         }

@@ -1,3 +1,4 @@
+using MemLens.Formatting;
 using System.Diagnostics;
 using System.Globalization;
 using MemLens.Demo.Scenarios;

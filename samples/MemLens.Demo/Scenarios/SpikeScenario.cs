@@ -1,3 +1,4 @@
+using MemLens.Formatting;
 using System.Diagnostics;
 using MemLens.Demo.Output;
 

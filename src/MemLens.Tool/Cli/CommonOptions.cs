@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using MemLens.Formatting;
 
 namespace MemLens.Tool.Cli;
 
@@ -9,13 +10,13 @@ internal sealed class CommonOptions
     public Option<TimeSpan?> Duration { get; } = new("--duration", "-d")
     {
         Description = "Stop after this long, e.g. 30s, 5m, 1h. Default: until Ctrl+C or the process exits.",
-        CustomParser = r => ParseDuration(r, allowZero: false),
+        CustomParser = ParseDuration,
     };
 
     public Option<TimeSpan?> Interval { get; } = new("--interval", "-i")
     {
         Description = "Sampling interval, e.g. 1s, 500ms. Default: 1s.",
-        CustomParser = r => ParseDuration(r, allowZero: false),
+        CustomParser = ParseDuration,
     };
 
     public Option<bool> JsonLines { get; } = new("--json-lines")
@@ -31,10 +32,10 @@ internal sealed class CommonOptions
         command.Options.Add(JsonLines);
     }
 
-    private static TimeSpan? ParseDuration(ArgumentResult result, bool allowZero)
+    private static TimeSpan? ParseDuration(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (!DurationParser.TryParse(text, out var value) || (!allowZero && value <= TimeSpan.Zero))
+        if (!Durations.TryParse(text, out var value) || value <= TimeSpan.Zero)
         {
             result.AddError($"'{text}' is not a duration; use e.g. 500ms, 30s, 5m, 1h.");
             return null;

@@ -114,7 +114,7 @@ internal static class PsCommand
 
             cells.Add(Bytes(p.Virtual));
             cells.Add(Bytes(p.Swap));
-            cells.Add(p.Uptime is { } u ? DurationParser.Format(u) : "[grey]—[/]");
+            cells.Add(p.Uptime is { } u ? Durations.Format(u) : "[grey]—[/]");
             var renderables = cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Markup(c)).ToList();
             renderables.Add(new Text(Shorten(p.CommandLine, commandWidth), new Style(Color.Grey)));
             table.AddRow(renderables);

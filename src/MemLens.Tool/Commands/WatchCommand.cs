@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MemLens.Procfs;
 using MemLens.Sampling;
+using MemLens.Formatting;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Rendering;
 using MemLens.Tool.Watching;
@@ -95,7 +96,7 @@ internal static class WatchCommand
             : new LiveRenderer(AnsiConsole.Console, childOutput);
         var reason = await session.RunAsync(renderer, duration, ct).ConfigureAwait(false);
 
-        var watched = DurationParser.Format(TimeSpan.FromMilliseconds(MonotonicClock.NowUnixMs - started));
+        var watched = Durations.Format(TimeSpan.FromMilliseconds(MonotonicClock.NowUnixMs - started));
         switch (reason)
         {
             case WatchSession.EndReason.TargetExited:

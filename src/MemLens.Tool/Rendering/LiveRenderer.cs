@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Sampling;
+using MemLens.Formatting;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Watching;
 using Spectre.Console;
@@ -50,7 +51,7 @@ internal sealed class LiveRenderer(IAnsiConsole console, Func<IReadOnlyList<stri
 
         var elapsed = TimeSpan.FromMilliseconds(frame.TimestampMs - target.StartedAtMs);
         var table = new Table().Border(TableBorder.Rounded).Expand()
-            .Title($"[bold]PID {target.ProcessId}[/] {Markup.Escape(target.Name)} · watching for {DurationParser.Format(elapsed)} · {MonotonicClock.ToDateTime(frame.TimestampMs).ToLocalTime():HH:mm:ss}")
+            .Title($"[bold]PID {target.ProcessId}[/] {Markup.Escape(target.Name)} · watching for {Durations.Format(elapsed)} · {MonotonicClock.ToDateTime(frame.TimestampMs).ToLocalTime():HH:mm:ss}")
             .AddColumn("Metric").AddColumn(new TableColumn("Now").RightAligned()).AddColumn(new TableColumn("Since start").RightAligned())
             .AddColumn(new TableColumn($"Trend ({s_trendWindow.TotalMinutes:0} min)")).AddColumn(new TableColumn("Min").RightAligned()).AddColumn(new TableColumn("Max").RightAligned());
 
@@ -107,7 +108,7 @@ internal sealed class LiveRenderer(IAnsiConsole console, Func<IReadOnlyList<stri
 
     private static string FormatStatus(SourceStatus s) => s.State switch
     {
-        SourceState.Ok => $"[green]●[/] {Markup.Escape(s.Name)} [grey]every {DurationParser.Format(s.Interval)}[/]",
+        SourceState.Ok => $"[green]●[/] {Markup.Escape(s.Name)} [grey]every {Durations.Format(s.Interval)}[/]",
         SourceState.Starting => $"[grey]○ {Markup.Escape(s.Name)}[/]",
         SourceState.Failing => $"[red]● {Markup.Escape(s.Name)}: {Markup.Escape(s.LastError ?? "failing")}[/]",
         _ => $"[grey]■ {Markup.Escape(s.Name)}: {Markup.Escape(s.LastError ?? "stopped")}[/]",

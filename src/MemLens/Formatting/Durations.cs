@@ -1,10 +1,11 @@
 using System.Globalization;
 
-namespace MemLens.Tool.Cli;
+namespace MemLens.Formatting;
 
-/// <summary>Parses durations as people type them: <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>2</c> (seconds).</summary>
-internal static class DurationParser
+/// <summary>Durations as people type and read them: <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>2</c> (seconds).</summary>
+public static class Durations
 {
+    /// <summary>Parses a duration; false for anything else (negative, unknown unit, absurdly long).</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
