@@ -21,7 +21,37 @@ if (!process.argv.includes('--no-check')) {
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
+// uPlot creates an Intl.NumberFormat and an Intl.DateTimeFormat when its module loads. The first
+// Intl object loads ICU data, which costs tens of milliseconds of the first paint on a slow
+// machine, and the page needs neither (it formats every value itself, and uses local time). Make
+// both lazy. Each replacement must match exactly once, so an upgrade of uPlot gets a look here.
+const lazyIntl = {
+  name: 'uplot-lazy-intl',
+  setup(build) {
+    build.onLoad({ filter: /uplot[\\/]dist[\\/]uPlot\.esm\.js$/ }, (args) => {
+      let code = readFileSync(args.path, 'utf8');
+      const swaps = [
+        [
+          "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');\nconst fmtNum = val => numFormatter.format(val);",
+          "let numFormatter = null;\nconst fmtNum = val => (numFormatter ??= new Intl.NumberFormat(domEnv ? nav.language : 'en-US')).format(val);",
+        ],
+        [
+          'const localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;',
+          'let _localTz = null;\nconst localTzName = () => (_localTz ??= new Intl.DateTimeFormat().resolvedOptions().timeZone);',
+        ],
+        ['else if (tz == localTz)', 'else if (tz == localTzName())'],
+      ];
+      for (const [from, to] of swaps) {
+        if (code.split(from).length !== 2) throw new Error(`uplot-lazy-intl: expected exactly one "${from.split('\n')[0]}" in ${args.path}`);
+        code = code.replace(from, to);
+      }
+      return { contents: code, loader: 'js' };
+    });
+  },
+};
+
 await esbuild.build({
+  plugins: [lazyIntl],
   entryPoints: [join(root, 'src/main.ts')],
   outfile: join(dist, 'app.js'),
   bundle: true,

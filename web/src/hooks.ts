@@ -1,0 +1,32 @@
+// window.__memlens: read by the end-to-end tests and the first-paint benchmark.
+
+export type Preset = '5m' | '1h' | '24h' | 'all';
+
+export interface View {
+  from: number;
+  to: number;
+}
+
+export interface Hooks {
+  /** performance.now() when every chart with data had drawn for the first time. */
+  firstPaintMs?: number;
+  /** Encoded (on the wire) size of the first api/series response, when the browser tells it. */
+  seriesBytes?: number;
+  /** ts of the newest live sample drawn. */
+  lastSampleTs?: number;
+  /** Query string of the newest api/series request: from=…&to=…&points=… */
+  lastSeriesRequest?: string;
+  preset?: Preset;
+  zoomed?: boolean;
+  view?: View;
+  points?: number;
+  visibleCharts?: string[];
+}
+
+declare global {
+  interface Window {
+    __memlens: Hooks;
+  }
+}
+
+export const hooks: Hooks = (window.__memlens = window.__memlens ?? {});

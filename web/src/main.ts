@@ -1,0 +1,344 @@
+// The dashboard page: takes the catalog, builds one chart per catalog chart, loads the range
+// (series and events in parallel), then follows the live stream. See docs/dashboard-api.md.
+
+import { clampPoints, estimatePoints, firstCatalog, firstRange, PRESET_MS, presetFromFragment, requestRange, type RangeRequest } from './boot';
+import { api, encodedSize, fragmentParams } from './api';
+import { Chart, type ChartHost } from './chart';
+import { SeriesStore } from './data';
+import { EventStore } from './events';
+import { formatTime } from './format';
+import { hooks, type Preset, type View } from './hooks';
+import { initRelease } from './release';
+import { StatusStrip } from './status';
+import { LiveStream } from './stream';
+import { initTheme } from './theme';
+import type { Catalog, MemEvent, ReleaseResult, Sample, Status } from './types';
+
+/** Live frames kept to re-apply after a reload (what arrived while the request was under way). */
+const RECENT_MAX = 900;
+/** Above this clock difference the first range, sent on the browser's clock, is asked again. */
+const MAX_SKEW_MS = 5000;
+
+const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
+
+class App implements ChartHost {
+  store!: SeriesStore;
+  events = new EventStore();
+  private catalog!: Catalog;
+  private charts: Chart[] = [];
+  private preset: Preset = presetFromFragment();
+  private zoomRange: View | null = null;
+  private current: View = { from: Date.now() - 3_600_000, to: Date.now() };
+  private paused = false;
+  private skewMs = 0;
+  private points = 600;
+  private fetchGen = 0;
+  private refetchQueued = false;
+  /** The newest live sample applied, and the newest drawn. */
+  private liveTs = 0;
+  private drawnLiveTs = 0;
+  private recentSamples: Sample[] = [];
+  private recentEvents: MemEvent[] = [];
+  private rafPending = false;
+  private firstPaint = false;
+  private readonly strip = new StatusStrip($('.status-strip'), $('.connection-banner'));
+  private readonly grid = $<HTMLElement>('#charts');
+
+  view(): View {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    initTheme(() => this.charts.forEach((c) => c.restyle()));
+    this.wireToolbar();
+
+    this.catalog = await this.loadCatalog();
+    performance.mark('memlens:catalog');
+    const cat = this.catalog;
+    document.title = `MemLens · ${cat.title}`;
+    this.strip.setTarget(cat.title);
+    const ids = [...new Set(cat.charts.flatMap((c) => (c.series ?? []).map((s) => s.id)))];
+    this.store = new SeriesStore(ids, cat.intervalMs > 0 ? cat.intervalMs : 1000);
+    const frag = document.createDocumentFragment();
+    for (const def of cat.charts) {
+      const chart = new Chart(def, this);
+      this.charts.push(chart);
+      frag.append(chart.card);
+    }
+    this.grid.append(frag);
+    const release = cat.actions?.find((a) => a.id === 'release');
+    if (release) initRelease(release, (res) => this.onReleased(res));
+
+    void api<Status>('api/status').then(
+      (s) => this.strip.update(s),
+      () => undefined,
+    );
+    const early = firstRange && Math.abs(this.skewMs) <= MAX_SKEW_MS ? firstRange : null;
+    await this.loadRange(early);
+    this.stream.start();
+  }
+
+  // ---- catalog and ranges ----
+
+  private async loadCatalog(): Promise<Catalog> {
+    let request = firstCatalog;
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 15_000)) {
+      try {
+        const cat = await request;
+        this.skewMs = (cat.serverTs || Date.now()) - Date.now();
+        this.strip.showProblem(null);
+        return cat;
+      } catch (e) {
+        this.strip.showProblem(`Cannot load the dashboard's catalog (${(e as Error).message}); retrying…`);
+        await new Promise((r) => setTimeout(r, delay));
+        request = api<Catalog>('api/catalog');
+      }
+    }
+  }
+
+  /** The range of the chosen preset, ending now on the server's clock (or at the newest sample). */
+  private presetRange(): View {
+    const to = Math.max(Math.round(Date.now() + this.skewMs), this.liveTs);
+    if (this.preset === 'all') {
+      const first = this.catalog.firstTs;
+      return { from: first != null && first < to - 10_000 ? first : to - 60_000, to };
+    }
+    return { from: to - PRESET_MS[this.preset], to };
+  }
+
+  private windowMs(): number {
+    return this.preset === 'all' ? Infinity : PRESET_MS[this.preset];
+  }
+
+  /** About the plotting area's width in CSS pixels. */
+  private measurePoints(): number {
+    let w = 0;
+    for (const c of this.charts) if (!c.card.hidden) w = Math.max(w, c.plotWidth());
+    return w > 0 ? clampPoints(w) : estimatePoints();
+  }
+
+  /**
+   * Fetches series and events for the current range (the zoom, else the preset) and replaces what
+   * the page holds. Overlapping calls: the newest wins.
+   */
+  private async loadRange(early: RangeRequest | null = null): Promise<void> {
+    const gen = ++this.fetchGen;
+    let req = early;
+    if (!req) {
+      if (!this.zoomRange && this.preset === 'all') await this.refreshFirstTs();
+      if (gen !== this.fetchGen) return;
+      req = requestRange(this.zoomRange ?? this.presetRange(), this.measurePoints());
+    }
+    this.points = req.points;
+    let series;
+    let events;
+    try {
+      [series, events] = await Promise.all([req.series, req.events]);
+    } catch (e) {
+      if (gen === this.fetchGen) this.strip.showProblem(`Cannot load the range (${(e as Error).message}).`);
+      return;
+    }
+    if (gen !== this.fetchGen) return;
+    performance.mark('memlens:range');
+    if (hooks.seriesBytes == null) hooks.seriesBytes = encodedSize('api/series');
+
+    this.store.load(series);
+    this.events.load(events.events ?? []);
+    this.current = { ...req.range };
+    if (!this.zoomRange && !this.paused) {
+      // Frames that arrived while the request was under way.
+      for (const s of this.recentSamples) if (s.ts > series.to) this.applySample(s);
+      for (const e of this.recentEvents) if (e.ts >= req.range.from) this.events.add(e);
+    }
+    this.strip.showProblem(null);
+    this.scheduleRedraw();
+  }
+
+  /** The oldest sample moves as the store evicts: "All" asks the catalog again. */
+  private async refreshFirstTs(): Promise<void> {
+    try {
+      const cat = await api<Catalog>('api/catalog');
+      this.catalog.firstTs = cat.firstTs;
+      this.skewMs = (cat.serverTs || Date.now()) - Date.now();
+    } catch {
+      // keep the old firstTs
+    }
+  }
+
+  // ---- drawing ----
+
+  private scheduleRedraw(): void {
+    if (this.rafPending) return;
+    this.rafPending = true;
+    requestAnimationFrame(() => this.frame());
+  }
+
+  private frame(): void {
+    this.rafPending = false;
+    // Decide which cards to show, read the grid's column width while the layout is still clean,
+    // then show them and create their plots at that width: one layout for all, at paint time.
+    const changes = this.charts.map((c) => c.visibilityChange());
+    let width = 0;
+    if (changes.some((v) => v === true)) {
+      const col = parseFloat(getComputedStyle(this.grid).gridTemplateColumns.split(' ')[0]);
+      width = Math.floor(col - this.charts[0].cardInset());
+    }
+    this.charts.forEach((c, i) => {
+      const v = changes[i];
+      if (v != null && c.setVisible(v)) c.create(width > 0 ? width : c.bodyWidth());
+    });
+    for (const c of this.charts) c.render();
+    if (this.liveTs && this.liveTs !== this.drawnLiveTs) {
+      this.drawnLiveTs = this.liveTs;
+      hooks.lastSampleTs = this.liveTs;
+    }
+    hooks.preset = this.preset;
+    hooks.zoomed = this.zoomRange != null;
+    hooks.view = { ...this.current };
+    hooks.visibleCharts = this.charts.filter((c) => !c.card.hidden).map((c) => c.def.id);
+    $('.empty-note').hidden = hooks.visibleCharts.length > 0;
+    if (!this.firstPaint) {
+      this.firstPaint = true;
+      // uPlot has drawn its canvases by now (synchronously); the frame is presented right after.
+      hooks.firstPaintMs = performance.now();
+      performance.mark('memlens:first-paint');
+      document.body.dataset.ready = '1';
+    }
+  }
+
+  // ---- live ----
+
+  private readonly stream = new LiveStream({
+    sample: (s) => this.onSample(s),
+    event: (e) => this.onEvent(e),
+    status: (s) => this.strip.update(s),
+    dropped: () => {
+      if (!this.paused && !this.zoomRange) void this.loadRange();
+    },
+    open: (again) => {
+      this.strip.setConnected(true);
+      if (again && !this.paused && !this.zoomRange) void this.loadRange();
+    },
+    lost: () => this.strip.setConnected(false),
+  });
+
+  private onSample(s: Sample): void {
+    if (typeof s?.ts !== 'number' || !s.values) return;
+    this.recentSamples.push(s);
+    if (this.recentSamples.length > RECENT_MAX) this.recentSamples.splice(0, this.recentSamples.length - RECENT_MAX);
+    if (this.paused || this.zoomRange || !this.store) return;
+    this.applySample(s);
+    this.scheduleRedraw();
+  }
+
+  /** Appends a sample, slides the preset's window to it, and keeps the arrays bounded. */
+  private applySample(s: Sample): void {
+    if (!this.store.append(s)) return;
+    this.liveTs = Math.max(this.liveTs, s.ts);
+    const to = Math.max(this.current.to, s.ts);
+    const w = this.windowMs();
+    this.current = { from: w === Infinity ? this.current.from : to - w, to };
+    const cap = 2 * this.points + 2;
+    if (w === Infinity) {
+      // "All" keeps its start: when the live buckets reach twice the points, ask for a coarser step.
+      if (this.store.t.length > cap && !this.refetchQueued) {
+        this.refetchQueued = true;
+        setTimeout(() => {
+          this.refetchQueued = false;
+          if (!this.zoomRange && !this.paused) void this.loadRange();
+        }, 0);
+      }
+    } else {
+      this.store.trim(this.current.from - this.store.step, cap);
+      this.events.trim(this.current.from);
+    }
+  }
+
+  private onEvent(e: MemEvent): void {
+    if (typeof e?.ts !== 'number') return;
+    this.recentEvents.push(e);
+    if (this.recentEvents.length > RECENT_MAX) this.recentEvents.splice(0, this.recentEvents.length - RECENT_MAX);
+    if (e.type === 'process.exit') this.strip.setExited(true);
+    if (this.paused) return;
+    if (this.events.add(e)) this.scheduleRedraw();
+  }
+
+  private onReleased(r: ReleaseResult): void {
+    const e: MemEvent = { ts: r.ts, type: 'action.release', description: r.description, result: r };
+    this.recentEvents.push(e);
+    if (this.events.add(e)) this.scheduleRedraw();
+  }
+
+  // ---- zoom, presets, pause ----
+
+  zoom(from: number, to: number): void {
+    if (!(to > from)) return;
+    const minSpan = Math.max(2 * (this.catalog.intervalMs || 1000), 2000);
+    if (to - from < minSpan) {
+      const mid = (from + to) / 2;
+      from = Math.round(mid - minSpan / 2);
+      to = Math.round(mid + minSpan / 2);
+    }
+    this.zoomRange = { from, to };
+    this.current = { from, to };
+    this.updateToolbar();
+    this.scheduleRedraw(); // at once with the data held, then finer data from the server
+    void this.loadRange();
+  }
+
+  resetZoom(): void {
+    if (!this.zoomRange) return;
+    this.zoomRange = null;
+    this.updateToolbar();
+    void this.loadRange();
+  }
+
+  private choosePreset(p: Preset): void {
+    this.preset = p;
+    this.zoomRange = null;
+    const params = fragmentParams();
+    params.set('range', p);
+    history.replaceState(null, '', location.pathname + location.search + '#' + params.toString());
+    this.updateToolbar();
+    if (this.catalog) void this.loadRange();
+  }
+
+  private setPaused(p: boolean): void {
+    this.paused = p;
+    this.strip.setPaused(p);
+    this.updateToolbar();
+    if (!p && this.catalog) void this.loadRange();
+  }
+
+  private wireToolbar(): void {
+    for (const b of document.querySelectorAll<HTMLButtonElement>('.presets button')) {
+      b.addEventListener('click', () => this.choosePreset(b.dataset.range as Preset));
+    }
+    $('#reset-zoom').addEventListener('click', () => this.resetZoom());
+    $('#pause-button').addEventListener('click', () => this.setPaused(!this.paused));
+    document.addEventListener('click', (e) => {
+      for (const c of this.charts) if (c.isHelpOpen() && !c.containsNode(e.target as Node)) c.toggleHelp(false);
+    });
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') for (const c of this.charts) if (c.isHelpOpen()) c.toggleHelp(false);
+    });
+    this.updateToolbar();
+  }
+
+  private updateToolbar(): void {
+    for (const b of document.querySelectorAll<HTMLButtonElement>('.presets button')) {
+      b.setAttribute('aria-pressed', String(!this.zoomRange && b.dataset.range === this.preset));
+    }
+    const zoomed = this.zoomRange != null;
+    $('#reset-zoom').hidden = !zoomed;
+    const info = $('.zoom-info');
+    info.hidden = !zoomed;
+    if (this.zoomRange) info.textContent = `Zoomed: ${formatTime(this.zoomRange.from)} – ${formatTime(this.zoomRange.to)} · live follow off`;
+    const pause = $<HTMLButtonElement>('#pause-button');
+    pause.textContent = this.paused ? '▶ Resume' : '❚❚ Pause';
+    pause.setAttribute('aria-pressed', String(this.paused));
+    pause.setAttribute('aria-label', this.paused ? 'Resume live updates' : 'Pause live updates');
+  }
+}
+
+void new App().start();

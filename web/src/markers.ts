@@ -1,0 +1,102 @@
+// Event markers drawn on every chart: a thin vertical line per GC (coloured by generation, behind
+// the series) and a dashed, labelled line per release (and process exit), in front of them.
+
+import type uPlot from 'uplot';
+import { lowerBound } from './events';
+import { chartColors } from './theme';
+import type { MemEvent } from './types';
+
+export function generationColor(gen: number | undefined): string {
+  const c = chartColors();
+  return gen === 0 || gen === 1 || gen === 2 ? c.gen[gen] : c.genUnknown;
+}
+
+/** Events in the visible x range of the plot. */
+function visibleEvents(u: uPlot, events: MemEvent[]): MemEvent[] {
+  const min = u.scales.x.min;
+  const max = u.scales.x.max;
+  if (min == null || max == null) return [];
+  return events.slice(lowerBound(events, min), lowerBound(events, max + 1));
+}
+
+/**
+ * GC lines: one path per generation, drawn after the grid and before the series. Where GCs are
+ * dense (a day of frequent gen0 GCs) every line is still drawn, but fainter, so that they tint
+ * the background instead of hiding the series; rare gen2 lines stay strong.
+ */
+export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
+  const shown = visibleEvents(u, events);
+  if (shown.length === 0) return;
+  const { left, top, width, height } = u.bbox;
+  const ctx = u.ctx;
+  const paths = new Map<number, Path2D>();
+  const columns = new Map<number, number>();
+  const lastX = new Map<number, number>();
+  for (const e of shown) {
+    if (e.type !== 'gc') continue;
+    const gen = e.generation === 0 || e.generation === 1 || e.generation === 2 ? e.generation : -1;
+    const x = Math.round(u.valToPos(e.ts, 'x', true)) + 0.5;
+    if (x < left || x > left + width) continue;
+    // Several GCs of one generation in one pixel column make one line.
+    if (lastX.get(gen) === x) continue;
+    lastX.set(gen, x);
+    columns.set(gen, (columns.get(gen) ?? 0) + 1);
+    let p = paths.get(gen);
+    if (!p) paths.set(gen, (p = new Path2D()));
+    p.moveTo(x, top);
+    p.lineTo(x, top + height);
+  }
+  ctx.save();
+  ctx.lineWidth = 1;
+  // Older generations over younger ones: gen2 is rare and matters most.
+  for (const gen of [-1, 0, 1, 2]) {
+    const p = paths.get(gen);
+    if (!p) continue;
+    const base = gen === 2 ? 0.8 : gen === 1 ? 0.55 : 0.4;
+    // Share of the plot's width covered by lines of this generation (lines are 1 device px wide).
+    const coverage = (columns.get(gen) ?? 0) / Math.max(1, width);
+    ctx.strokeStyle = generationColor(gen);
+    ctx.globalAlpha = base * Math.min(1, 0.12 / coverage);
+    ctx.stroke(p);
+  }
+  ctx.restore();
+}
+
+/** Release and exit markers: dashed lines with a label at the top. */
+export function drawActionMarkers(u: uPlot, events: MemEvent[]): void {
+  const shown = visibleEvents(u, events).filter((e) => e.type === 'action.release' || e.type === 'process.exit');
+  if (shown.length === 0) return;
+  const { left, top, width, height } = u.bbox;
+  const ctx = u.ctx;
+  const colors = chartColors();
+  const px = devicePixelRatio || 1;
+  ctx.save();
+  ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
+  for (const e of shown) {
+    const x = Math.round(u.valToPos(e.ts, 'x', true)) + 0.5;
+    if (x < left || x > left + width) continue;
+    const release = e.type === 'action.release';
+    const color = release ? colors.release : colors.exit;
+    const label = release ? 'release' : 'exit';
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2 * px;
+    ctx.setLineDash([5 * px, 4 * px]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    // Label box, flipped to the left of the line near the right edge.
+    const tw = ctx.measureText(label).width;
+    const pad = 3 * px;
+    const bw = tw + 2 * pad;
+    const bh = 15 * px;
+    const bx = x + bw + 4 * px > left + width ? x - bw - 2 * px : x + 2 * px;
+    ctx.fillStyle = color;
+    ctx.fillRect(bx, top + 2 * px, bw, bh);
+    ctx.fillStyle = colors.background;
+    ctx.fillText(label, bx + pad, top + 2 * px + 2 * px);
+  }
+  ctx.restore();
+}
