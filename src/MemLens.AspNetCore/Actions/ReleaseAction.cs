@@ -29,7 +29,7 @@ internal sealed class ReleaseAction
 
         try
         {
-            var before = Measure();
+            var before = Measure(afterRelease: false);
             var stopwatch = Stopwatch.StartNew();
             long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -37,7 +37,7 @@ internal sealed class ReleaseAction
             GC.WaitForPendingFinalizers();
             string trim = MallocTrim.Run();
             stopwatch.Stop();
-            var after = Measure();
+            var after = Measure(afterRelease: true);
             return new ReleaseResult(ts, stopwatch.Elapsed.TotalMilliseconds, before, after, trim, GC.GetGCMemoryInfo(GCKind.Any).Index);
         }
         finally
@@ -47,7 +47,7 @@ internal sealed class ReleaseAction
     }
 
     /// <summary>RSS from statm, PSS from smaps_rollup, heap and committed from the GC; null where a read fails.</summary>
-    internal static MemoryFigures Measure()
+    internal static MemoryFigures Measure(bool afterRelease)
     {
         long? rss = null, pss = null;
         try
@@ -74,9 +74,12 @@ internal sealed class ReleaseAction
         {
         }
 
-        // Heap: bytes in use now (the last GC's figure would hide what was allocated since). Committed: there
-        // is no cheaper live figure than the last GC's, which after the release GC is that GC's own.
+        // Before the release the last GC's heap size would hide what was allocated since, so the live figure is
+        // used; after it, the release GC's own record is exact. GetTotalMemory can dip below zero right after an
+        // aggressive GC with regions (seen: −108 KiB), so it is never used there.
         var info = GC.GetGCMemoryInfo(GCKind.Any);
-        return new MemoryFigures(rss, pss, GC.GetTotalMemory(forceFullCollection: false), info.Index == 0 ? null : info.TotalCommittedBytes);
+        long live = afterRelease ? 0 : GC.GetTotalMemory(forceFullCollection: false);
+        long? heap = live > 0 ? live : (info.Index == 0 ? null : info.HeapSizeBytes);
+        return new MemoryFigures(rss, pss, heap, info.Index == 0 ? null : info.TotalCommittedBytes);
     }
 }
