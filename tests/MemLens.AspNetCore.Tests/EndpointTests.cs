@@ -149,6 +149,26 @@ public class EndpointTests
     }
 
     [Fact]
+    public async Task When_events_must_be_cut_releases_and_full_gcs_are_kept_before_gen0s()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 100_000;
+        for (int i = 0; i < 50; i++)
+        {
+            app.Monitor.RecordEvent(new GcEvent(t0 + (i * 1000), 1000 + i) { Generation = i == 10 ? 2 : 0 });
+        }
+
+        app.Monitor.RecordEvent(new NoteEvent(t0 + 5500, "note", "old note"));
+        var body = await Json.GetAsync(app.Client, $"{Base}api/events?from={t0}&to={t0 + 60_000}&max=3");
+        var kept = body.GetProperty("events").EnumerateArray().ToArray();
+        Assert.True(body.GetProperty("truncated").GetBoolean());
+        Assert.Equal(3, kept.Length);
+        Assert.Equal("old note", kept[0].GetProperty("description").GetString());
+        Assert.Equal(1010, kept[1].GetProperty("index").GetInt64()); // the gen2
+        Assert.Equal(1049, kept[2].GetProperty("index").GetInt64()); // the newest gen0
+    }
+
+    [Fact]
     public async Task Status_lists_each_source_with_its_state()
     {
         await using var app = await DashboardApp.StartAsync();

@@ -253,11 +253,26 @@ internal static class DashboardEndpoints
         }
 
         int limit = (int)Math.Min(max, 20_000);
-        var events = monitor.Store.GetEvents(from, to, limit + 1);
+        var events = monitor.Store.GetEvents(from, to);
         bool truncated = events.Count > limit;
-        var kept = truncated ? events.Skip(events.Count - limit).ToArray() : events;
+        var kept = truncated ? Thin(events, limit) : events;
         await JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteEvents(w, kept, truncated)));
     }
+
+    /// <summary>
+    /// Keeps the <paramref name="limit"/> events that matter most over a wide range: everything that is not a GC
+    /// (releases, exits, errors), then GCs from the highest generation down, newest first within a rank; the
+    /// result is in time order. A day of gen0 GCs must not push the one full GC or the release off the chart.
+    /// </summary>
+    internal static IReadOnlyList<MemLens.Events.MemEvent> Thin(IReadOnlyList<MemLens.Events.MemEvent> events, int limit) =>
+        events
+            .Select((e, i) => (Event: e, Order: i))
+            .OrderByDescending(x => x.Event is MemLens.Events.GcEvent gc ? gc.Generation : int.MaxValue)
+            .ThenByDescending(x => x.Order)
+            .Take(limit)
+            .OrderBy(x => x.Order)
+            .Select(x => x.Event)
+            .ToArray();
 
     private static async Task StreamAsync(HttpContext ctx, MemLensMonitor monitor)
     {
