@@ -46,6 +46,14 @@ internal static class DemoHost
             stop.RequestAfter(duration, "--duration elapsed");
         }
 
+        Microsoft.AspNetCore.Builder.WebApplication? dashboard = null;
+        if (options.Listen is { } listen)
+        {
+            (dashboard, string url) = await DashboardHost.StartAsync(listen, options.Token).ConfigureAwait(false);
+            ConsoleLines.Protocol("dashboard " + url);
+        }
+
+        await using var dashboardLifetime = dashboard;
         ConsoleLines.Protocol(string.Create(CultureInfo.InvariantCulture, $"ready pid={Environment.ProcessId} scenario={scenario.Name}"));
         StdinCommandLoop.Start(new CommandHandler(scenario, clock, () => stop.Request("exit command")));
 

@@ -7,6 +7,12 @@ namespace MemLens.Demo;
 /// <param name="Duration">How long to run, or null to run until stopped.</param>
 internal sealed record DemoOptions(string Scenario, double? RateMiBPerSecond, long MaxMiB, TimeSpan? Duration)
 {
+    /// <summary>Where to serve the in-process dashboard (<c>MapMemLens</c>), e.g. <c>127.0.0.1:0</c>; null: no dashboard.</summary>
+    public System.Net.IPEndPoint? Listen { get; init; }
+
+    /// <summary>Access token the dashboard's API requires; null: none.</summary>
+    public string? Token { get; init; }
+
     public const long DefaultMaxMiB = 512;
 
     public static DemoOptions Default { get; } = new("steady", null, DefaultMaxMiB, null);

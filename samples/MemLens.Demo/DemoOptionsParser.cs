@@ -11,7 +11,7 @@ namespace MemLens.Demo;
 internal static class DemoOptionsParser
 {
     public const string Usage = """
-        Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME]
+        Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME] [--listen ADDR:PORT [--token T]]
 
         A workload for MemLens to watch. Scenarios:
           steady         short-lived garbage at --rate MiB/s (default 32) over a small stable live set; RSS flat
@@ -26,6 +26,9 @@ internal static class DemoOptionsParser
           -r, --rate N          allocation rate in MiB/s (default: per scenario, above)
           -m, --max-mb N        cap on what the scenario holds, in MiB (default: 512)
           -d, --duration TIME   stop after TIME: 1500ms, 30s, 5m, 1h (default: run until stopped)
+          -l, --listen ADDR:PORT  serve the in-process dashboard (MapMemLens, actions on) there, e.g.
+                                127.0.0.1:0 for a free port; prints "dashboard URL" before "ready"
+          -t, --token T         access token the dashboard's API requires (default: none)
           -h, --help            show this text
 
         Commands on stdin, one per line (answers on stdout):
@@ -51,7 +54,7 @@ internal static class DemoOptionsParser
                 return ParseResult.ShowHelp;
             }
 
-            if (name is not ("-s" or "--scenario" or "-r" or "--rate" or "-m" or "--max-mb" or "-d" or "--duration"))
+            if (name is not ("-s" or "--scenario" or "-r" or "--rate" or "-m" or "--max-mb" or "-d" or "--duration" or "-l" or "--listen" or "-t" or "--token"))
             {
                 return ParseResult.Fail($"unknown argument '{args[i]}'");
             }
@@ -96,6 +99,14 @@ internal static class DemoOptionsParser
                        && max >= 1 && max <= 1024 * 1024
                     ? (options with { MaxMiB = max }, null)
                     : (options, $"--max-mb must be a whole number of MiB between 1 and 1048576, not '{value}'");
+
+            case "-l" or "--listen":
+                return System.Net.IPEndPoint.TryParse(value, out var endpoint) && value.Contains(':', StringComparison.Ordinal)
+                    ? (options with { Listen = endpoint }, null)
+                    : (options, $"--listen must look like 127.0.0.1:0 (address:port), not '{value}'");
+
+            case "-t" or "--token":
+                return value.Length > 0 ? (options with { Token = value }, null) : (options, "--token must not be empty");
 
             default:
                 return Durations.TryParse(value, out var duration) && duration > TimeSpan.Zero

@@ -72,6 +72,9 @@ internal sealed class DemoProcess : IAsyncDisposable
 
     public Process Process => _process;
 
+    /// <summary>The dashboard URL the demo printed when started with <c>--listen</c>, or null.</summary>
+    public Uri? DashboardUrl { get; private set; }
+
     public static async Task<DemoProcess> StartAsync(params string[] args)
     {
         var psi = new ProcessStartInfo(ToolProcess.Dotnet)
@@ -106,6 +109,11 @@ internal sealed class DemoProcess : IAsyncDisposable
             if (line is null)
             {
                 throw new InvalidOperationException("demo exited before it was ready: " + demo._stderr);
+            }
+
+            if (line.StartsWith("dashboard ", StringComparison.Ordinal))
+            {
+                demo.DashboardUrl = new Uri(line["dashboard ".Length..]);
             }
 
             if (line.StartsWith("ready ", StringComparison.Ordinal))

@@ -71,7 +71,7 @@ internal static class WatchCommand
         IReadOnlyList<IMetricSource> sources;
         try
         {
-            sources = [.. TargetSources.Open(pid, interval, notes), .. extraSources];
+            sources = [.. ProcessSources.Open(pid, interval, notes), .. extraSources];
         }
         catch (ProcessNotFoundException ex)
         {

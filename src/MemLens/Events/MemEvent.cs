@@ -25,9 +25,19 @@ public abstract class MemEvent
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
         writer.WriteString("t", Formatting.Timestamps.ToIso8601(TimestampMs));
+        WriteProperties(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes <c>type</c> and the event's own fields into an object the caller has opened, for surfaces that
+    /// stamp time their own way (the dashboard API uses Unix ms).
+    /// </summary>
+    public void WriteProperties(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("type", Type);
         WriteFields(writer);
-        writer.WriteEndObject();
     }
 
     /// <summary>Writes the event's own fields inside the JSON object.</summary>

@@ -1,10 +1,9 @@
-using MemLens.Procfs;
 using MemLens.Sampling;
 
-namespace MemLens.Tool.Watching;
+namespace MemLens.Procfs;
 
-/// <summary>The sources that read another process from the outside: /proc figures and its cgroup.</summary>
-internal static class TargetSources
+/// <summary>The sources that read a process through /proc: its memory figures, smaps_rollup and its cgroup.</summary>
+public static class ProcessSources
 {
     /// <summary>
     /// Opens the sources for <paramref name="pid"/>. Throws <see cref="ProcessNotFoundException"/> or

@@ -1,0 +1,186 @@
+using MemLens.AspNetCore.Actions;
+using MemLens.AspNetCore.Streaming;
+using MemLens.Events;
+using MemLens.Procfs;
+using MemLens.Runtime;
+using MemLens.Sampling;
+using MemLens.Storage;
+
+namespace MemLens.AspNetCore;
+
+/// <summary>
+/// What a dashboard reads: a bounded store fed by a sampler over some sources, the live stream and, in-process,
+/// the release action. One monitor can back several endpoints; it is created by <c>AddMemLens</c>, or by
+/// <see cref="MemLensServer"/> and the <c>memlens</c> tool for another process.
+/// </summary>
+public sealed class MemLensMonitor : IDisposable
+{
+    private readonly Sampler _sampler;
+    private readonly StreamHub _hub;
+    private int _started;
+    private bool _disposed;
+
+    /// <summary>
+    /// A monitor over the given store and sources (none is fine, e.g. to show a store filled elsewhere).
+    /// The sources are disposed with the monitor. <paramref name="allowRelease"/> enables the release action,
+    /// which acts on the current process, so it is honoured only for an in-process target.
+    /// </summary>
+    public MemLensMonitor(MetricStore store, IEnumerable<IMetricSource> sources, MemLensTarget target, MemLensOptions options, bool allowRelease = false)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Store = store;
+        Target = target;
+        Options = options;
+        Title = options.Title ?? $"{target.Name} (pid {target.ProcessId})";
+        _sampler = new Sampler(store, sources);
+        _hub = new StreamHub(this, options.MaxStreamClients, options.StreamQueueLength);
+        _sampler.Sampled += _hub.OnSampled;
+        _sampler.TargetExited += _ => _hub.PublishStatus();
+        if (allowRelease && target.InProcess)
+        {
+            Release = new ReleaseAction();
+        }
+    }
+
+    /// <summary>Monitors the current process: /proc, smaps_rollup, cgroup and the GC.</summary>
+    public static MemLensMonitor ForCurrentProcess(MemLensOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var notes = new List<string>();
+        var sources = OpenProcfs(Environment.ProcessId, options, notes);
+        sources.Add(new DotNetGcSource(options.SampleInterval));
+        var monitor = new MemLensMonitor(NewStore(options), sources, MemLensTarget.Current(), options, options.EnableActions);
+        monitor.Note(notes);
+        return monitor;
+    }
+
+    /// <summary>
+    /// Monitors another process from the outside through /proc and its cgroup. Throws
+    /// <see cref="ProcessNotFoundException"/> or <see cref="ProcessAccessDeniedException"/> when it cannot be read.
+    /// Extra sources (e.g. a runtime's own) can be added.
+    /// </summary>
+    public static MemLensMonitor ForProcess(MemLensTarget target, MemLensOptions options, IEnumerable<IMetricSource>? extraSources = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var notes = new List<string>();
+        var sources = OpenProcfs(target.ProcessId, options, notes);
+        if (extraSources is not null)
+        {
+            sources.AddRange(extraSources);
+        }
+
+        var monitor = new MemLensMonitor(NewStore(options), sources, target, options, allowRelease: false);
+        monitor.Note(notes);
+        return monitor;
+    }
+
+    public MetricStore Store { get; }
+
+    public MemLensTarget Target { get; }
+
+    public MemLensOptions Options { get; }
+
+    /// <summary>Title shown in the page.</summary>
+    public string Title { get; }
+
+    public TimeSpan SampleInterval => Options.SampleInterval;
+
+    /// <summary>Each source's state, for the status strip.</summary>
+    public IReadOnlyList<SourceStatus> Statuses => _sampler.Statuses;
+
+    /// <summary>True once the watched process has exited.</summary>
+    public bool TargetExited => _sampler.TargetHasExited;
+
+    /// <summary>Raised once when the watched process exits.</summary>
+    public event Action? Exited;
+
+    internal StreamHub Hub => _hub;
+
+    internal ReleaseAction? Release { get; }
+
+    /// <summary>Starts sampling; later calls do nothing.</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _sampler.TargetExited += _ => Exited?.Invoke();
+            _sampler.Start();
+        }
+    }
+
+    /// <summary>Takes a sample now (e.g. right after an action), outside the schedule.</summary>
+    public void SampleNow() => _sampler.SampleNow(force: true);
+
+    /// <summary>Keeps an event beside the series and sends it to live clients.</summary>
+    public void RecordEvent(MemEvent memEvent)
+    {
+        ArgumentNullException.ThrowIfNull(memEvent);
+        Store.AddEvent(memEvent);
+        _hub.PublishEvent(memEvent);
+    }
+
+    /// <summary>Unix ms of the oldest value in the store, or null when it is empty.</summary>
+    public long? FirstSampleMs()
+    {
+        long? first = null;
+        foreach (var metric in Store.Metrics)
+        {
+            if (Store.TryGetFirst(metric, out long ts, out _) && (first is null || ts < first))
+            {
+                first = ts;
+            }
+        }
+
+        return first;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _sampler.Dispose();
+        _hub.Dispose();
+    }
+
+    private static MetricStore NewStore(MemLensOptions options) => new(new MetricStoreOptions
+    {
+        MemoryBudgetBytes = options.HistoryBudgetBytes,
+        MaxEvents = options.MaxEvents,
+    });
+
+    private static List<IMetricSource> OpenProcfs(int pid, MemLensOptions options, List<string> notes)
+    {
+        var sources = ProcessSources.Open(pid, options.SampleInterval, notes).ToList();
+        if (!options.ReadSmapsRollup)
+        {
+            foreach (var smaps in sources.OfType<SmapsRollupSource>().ToArray())
+            {
+                sources.Remove(smaps);
+                smaps.Dispose();
+            }
+        }
+
+        return sources;
+    }
+
+    private void Note(IEnumerable<string> notes)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (string note in notes)
+        {
+            Store.AddEvent(new NoteEvent(now, "source.unavailable", note));
+        }
+    }
+}

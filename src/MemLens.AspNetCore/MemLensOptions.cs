@@ -1,0 +1,62 @@
+namespace MemLens.AspNetCore;
+
+/// <summary>Options of the in-process dashboard (<c>AddMemLens</c> / <c>MapMemLens</c> / <see cref="MemLensServer"/>).</summary>
+public sealed class MemLensOptions
+{
+    /// <summary>
+    /// Allows the POST actions (release memory). They change the process's state, so they are off unless
+    /// switched on here; protect the endpoint (<c>MapMemLens().RequireAuthorization()</c>) when you do.
+    /// Default: false.
+    /// </summary>
+    public bool EnableActions { get; set; }
+
+    /// <summary>How often /proc and the GC are sampled. Default: 1 second. Allowed: 100 ms to 1 minute.</summary>
+    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Memory the history may use: full resolution for the recent past, minute and hour min/max/mean further
+    /// back. Default: 8 MiB (about 24 h of 30 series at 1 Hz at full resolution).
+    /// </summary>
+    public long HistoryBudgetBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>Events (GCs, actions, errors) kept beside the series, the oldest dropped first. Default: 20,000.</summary>
+    public int MaxEvents { get; set; } = 20_000;
+
+    /// <summary>
+    /// Frames queued per live-stream client. A client that falls this far behind has new frames dropped (and is
+    /// told so) instead of the queue growing. Default: 256.
+    /// </summary>
+    public int StreamQueueLength { get; set; } = 256;
+
+    /// <summary>Live-stream clients served at once; more get 503. Default: 32.</summary>
+    public int MaxStreamClients { get; set; } = 32;
+
+    /// <summary>
+    /// Reads PSS, USS and LazyFree from /proc/self/smaps_rollup. Its cost grows with resident memory and is
+    /// scheduled to stay under 0.1 % of a core. Default: true.
+    /// </summary>
+    public bool ReadSmapsRollup { get; set; } = true;
+
+    /// <summary>
+    /// A bearer token every <c>api/</c> route requires (header <c>Authorization: Bearer …</c> or query
+    /// <c>access_token</c>); the page asks for it. For simple setups; prefer <c>RequireAuthorization()</c> with
+    /// your app's own authentication. Default: null (no token).
+    /// </summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>Title shown in the page. Default: null, meaning the process name and id.</summary>
+    public string? Title { get; set; }
+
+    internal void Validate()
+    {
+        if (SampleInterval < TimeSpan.FromMilliseconds(100) || SampleInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleInterval), SampleInterval, "SampleInterval must be between 100 ms and 1 minute.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(HistoryBudgetBytes, 256 * 1024, nameof(HistoryBudgetBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEvents, 16, nameof(MaxEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StreamQueueLength, 4, nameof(StreamQueueLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamClients, 1, nameof(MaxStreamClients));
+    }
+}
