@@ -3,6 +3,7 @@
 // min/max as a translucent band; the "gc-pauses" chart draws one point per GC.
 
 import uPlot from 'uplot';
+import { bandExtent, drawBands, drawPoints, visibleRange, type Band } from './bands';
 import type { SeriesStore } from './data';
 import { lowerBound, type EventStore } from './events';
 import { axisTicks, bytesIncrs, formatTime, formatValue, timeTicks } from './format';
@@ -18,6 +19,8 @@ export interface ChartHost {
   view(): View;
   zoom(from: number, to: number): void;
   resetZoom(): void;
+  /** Called after each draw of a chart (for the test hooks). */
+  drawn(): void;
 }
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d', '#4f46e5', '#b45309'];
@@ -64,6 +67,8 @@ export class Chart {
   private gcs: MemEvent[] = [];
   private seen = { store: -1, events: -1, from: NaN, to: NaN };
   private visSeen = { store: -1, events: -1 };
+  /** Release markers in the last draw. */
+  releaseMarkers = 0;
   private width = 0;
 
   constructor(
@@ -172,10 +177,7 @@ export class Chart {
     }
     const store = this.host.store;
     const out: uPlot.AlignedData = [store.t];
-    for (const s of this.series) {
-      const c = store.cols.get(s.id)!;
-      out.push(c.max, c.min, c.v);
-    }
+    for (const s of this.series) out.push(store.cols.get(s.id)!.v);
     return out;
   }
 
@@ -270,7 +272,6 @@ export class Chart {
         value: (u, raw, _s, idx) => (idx == null ? 'latest' : formatTime(raw ?? (u.data[0][idx] as number))),
       },
     ];
-    const bands: uPlot.Band[] = [];
     if (this.isGc) {
       for (const g of GC_GENERATIONS) {
         const color = generationColor(g);
@@ -278,12 +279,16 @@ export class Chart {
           label: genLabel(g),
           stroke: color,
           fill: color,
+          // Drawn by drawPoints in the draw hook: uPlot's points would draw every one of thousands.
           paths: () => null,
-          points: { show: true, size: 7, width: 1, stroke: color, fill: withAlpha(color, 0.6) },
+          points: { show: false },
           value: (_u, raw, _s, idx) => {
-            if (raw == null || idx == null) return '—';
-            const e = this.gcs[idx];
-            return formatValue(raw, 'seconds') + (e ? ` (#${e.index ?? '?'}${e.kind ? ' ' + e.kind : ''})` : '');
+            // Off the chart: the latest GC of this generation.
+            if (idx == null) {
+              for (let i = this.gcs.length - 1; i >= 0; i--) if (genOf(this.gcs[i]) === g) return this.gcText(this.gcs[i]);
+              return '—';
+            }
+            return raw == null ? '—' : this.gcText(this.gcs[idx]);
           },
         });
       }
@@ -291,22 +296,15 @@ export class Chart {
       for (const s of this.series) {
         const color = s.color!;
         const sUnit = s.unit ?? unit;
-        const base = series.length;
-        const gaps = this.gapFilter;
-        series.push(
-          { label: s.label + ' max', class: 'ml-band', stroke: 'transparent', width: 0, points: { show: false }, gaps },
-          { label: s.label + ' min', class: 'ml-band', stroke: 'transparent', width: 0, points: { show: false }, gaps },
-          {
-            label: s.label,
-            stroke: color,
-            width: s.fill ? 1.25 : 1.5,
-            fill: s.fill ? withAlpha(color, 0.22) : undefined,
-            points: { show: false },
-            gaps,
-            value: (u, raw, sidx, idx) => this.legendValue(u, sidx, idx, raw, sUnit),
-          },
-        );
-        bands.push({ series: [base, base + 1], fill: withAlpha(color, 0.16) });
+        series.push({
+          label: s.label,
+          stroke: color,
+          width: s.fill ? 1.25 : 1.5,
+          fill: s.fill ? withAlpha(color, 0.22) : undefined,
+          points: { show: false },
+          gaps: this.gapFilter,
+          value: (_u, raw, _sidx, idx) => this.legendValue(s.id, idx, raw, sUnit),
+        });
       }
     }
 
@@ -334,11 +332,11 @@ export class Chart {
       height: CHART_HEIGHT,
       ms: 1,
       series,
-      bands,
       scales: {
         x: { time: true, range: () => { const v = host.view(); return [v.from, v.to]; } },
         y: {
           range: (_u, min, max) => {
+            if (!this.isGc) [min, max] = this.withBands(min, max);
             if (min == null || max == null || !isFinite(min) || !isFinite(max)) return [0, 1];
             // Counters and sizes start at zero: show it when it is near, otherwise zoom on the data.
             const r = uPlot.rangeNum(min, max, 0.1, true);
@@ -378,8 +376,21 @@ export class Chart {
         },
       },
       hooks: {
-        drawAxes: [(u) => drawGcMarkers(u, host.events.all)],
-        draw: [(u) => drawActionMarkers(u, host.events.all)],
+        drawAxes: [
+          (u) => {
+            drawGcMarkers(u, host.events.all);
+            if (!this.isGc) drawBands(u, host.store.t, this.bands(), this.gapMs());
+          },
+        ],
+        draw: [
+          (u) => {
+            if (this.isGc) GC_GENERATIONS.forEach((g, i) => drawPoints(u, i + 1, generationColor(g), withAlpha(generationColor(g), 0.6)));
+          },
+          (u) => {
+            this.releaseMarkers = drawActionMarkers(u, host.events.all);
+            host.drawn();
+          },
+        ],
         setSelect: [
           (u) => {
             const sel = u.select;
@@ -394,26 +405,56 @@ export class Chart {
     };
   }
 
-  /** Breaks a line only where values are missing for longer than MIN_GAP_MS or three buckets. */
+  private gcText(e: MemEvent | undefined): string {
+    if (!e || typeof e.pause !== 'number') return '—';
+    return formatValue(e.pause, 'seconds') + ` (#${e.index ?? '?'}${e.kind ? ' ' + e.kind : ''})`;
+  }
+
+  /** Values may be missing for this long before a line (or band) breaks: longer means a real hole in the data. */
+  private gapMs(): number {
+    return Math.max(MIN_GAP_MS, 3 * this.host.store.step);
+  }
+
+  /** Breaks a line only where values are missing for longer than gapMs(); slower sources leave shorter holes. */
   private gapFilter = (u: uPlot, _sidx: number, _i0: number, _i1: number, nullGaps: uPlot.Series.Gaps): uPlot.Series.Gaps => {
     const min = u.scales.x.min;
     const max = u.scales.x.max;
     if (min == null || max == null || nullGaps.length === 0) return nullGaps;
     const msPerPx = (max - min) / Math.max(1, u.bbox.width);
-    const limit = Math.max(MIN_GAP_MS, 3 * this.host.store.step);
+    const limit = this.gapMs();
     return nullGaps.filter((g) => (g[1] - g[0]) * msPerPx > limit);
   };
 
+  /** The min/max bands of the series that have them (downsampled data, or live buckets). */
+  private bands(): Band[] {
+    const out: Band[] = [];
+    for (const s of this.series) {
+      const c = this.host.store.cols.get(s.id)!;
+      if (c.banded) out.push({ min: c.min, max: c.max, fill: withAlpha(s.color!, 0.16) });
+    }
+    return out;
+  }
+
+  /** Widens the y range that uPlot found from the means so that the bands fit too. */
+  private withBands(min: number, max: number): [number, number] {
+    const bands = this.bands();
+    if (bands.length === 0) return [min, max];
+    const v = this.host.view();
+    const [i0, i1] = visibleRange(this.host.store.t, v.from, v.to);
+    const [lo, hi] = bandExtent(bands, i0, i1);
+    return [isFinite(min) ? Math.min(min, lo) : lo, isFinite(max) ? Math.max(max, hi) : hi];
+  }
+
   /** Legend value: the hovered bucket (with its min–max when they differ) or, off the chart, the latest value. */
-  private legendValue(u: uPlot, sidx: number, idx: number | null, raw: number | null, unit: Unit): string {
-    const v = u.data[sidx] as (number | null)[];
+  private legendValue(id: string, idx: number | null, raw: number | null, unit: Unit): string {
+    const c = this.host.store.cols.get(id)!;
     if (idx == null) {
-      for (let i = v.length - 1; i >= 0; i--) if (v[i] != null) return formatValue(v[i], unit);
+      for (let i = c.v.length - 1; i >= 0; i--) if (c.v[i] != null) return formatValue(c.v[i], unit);
       return '—';
     }
     if (raw == null) return '—';
-    const mn = (u.data[sidx - 1] as (number | null)[])[idx];
-    const mx = (u.data[sidx - 2] as (number | null)[])[idx];
+    const mn = c.min[idx];
+    const mx = c.max[idx];
     let s = formatValue(raw, unit);
     if (mn != null && mx != null && (mn !== raw || mx !== raw)) s += ` (${formatValue(mn, unit)} – ${formatValue(mx, unit)})`;
     return s;

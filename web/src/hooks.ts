@@ -21,6 +21,10 @@ export interface Hooks {
   view?: View;
   points?: number;
   visibleCharts?: string[];
+  /** Release markers drawn on the chart that shows the most of them. */
+  releaseMarkers?: number;
+  /** Visible charts that show at least one release marker. */
+  markedCharts?: number;
 }
 
 declare global {

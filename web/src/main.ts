@@ -151,7 +151,10 @@ class App implements ChartHost {
       for (const e of this.recentEvents) if (e.ts >= req.range.from) this.events.add(e);
     }
     this.strip.showProblem(null);
-    this.scheduleRedraw();
+    // The first paint is drawn at once rather than in the next animation frame: the browser
+    // presents it with the coming frame either way, and a frame's wait is saved.
+    if (this.firstPaint) this.scheduleRedraw();
+    else this.frame();
   }
 
   /** The oldest sample moves as the store evicts: "All" asks the catalog again. */
@@ -199,11 +202,26 @@ class App implements ChartHost {
     $('.empty-note').hidden = hooks.visibleCharts.length > 0;
     if (!this.firstPaint) {
       this.firstPaint = true;
-      // uPlot has drawn its canvases by now (synchronously); the frame is presented right after.
-      hooks.firstPaintMs = performance.now();
-      performance.mark('memlens:first-paint');
-      document.body.dataset.ready = '1';
+      // uPlot draws in a microtask queued by the calls above; this one runs after it, before the
+      // frame is presented.
+      queueMicrotask(() => {
+        hooks.firstPaintMs = performance.now();
+        performance.mark('memlens:first-paint');
+        document.body.dataset.ready = '1';
+      });
     }
+  }
+
+  drawn(): void {
+    let marked = 0;
+    let most = 0;
+    for (const c of this.charts) {
+      if (c.card.hidden || c.releaseMarkers === 0) continue;
+      marked++;
+      most = Math.max(most, c.releaseMarkers);
+    }
+    hooks.markedCharts = marked;
+    hooks.releaseMarkers = most;
   }
 
   // ---- live ----

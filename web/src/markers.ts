@@ -62,10 +62,11 @@ export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
   ctx.restore();
 }
 
-/** Release and exit markers: dashed lines with a label at the top. */
-export function drawActionMarkers(u: uPlot, events: MemEvent[]): void {
+/** Release and exit markers: dashed lines with a label at the top. Returns the number of release markers drawn. */
+export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
   const shown = visibleEvents(u, events).filter((e) => e.type === 'action.release' || e.type === 'process.exit');
-  if (shown.length === 0) return;
+  if (shown.length === 0) return 0;
+  let releases = 0;
   const { left, top, width, height } = u.bbox;
   const ctx = u.ctx;
   const colors = chartColors();
@@ -77,6 +78,7 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): void {
     const x = Math.round(u.valToPos(e.ts, 'x', true)) + 0.5;
     if (x < left || x > left + width) continue;
     const release = e.type === 'action.release';
+    if (release) releases++;
     const color = release ? colors.release : colors.exit;
     const label = release ? 'release' : 'exit';
     ctx.strokeStyle = color;
@@ -99,4 +101,5 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): void {
     ctx.fillText(label, bx + pad, top + 2 * px + 2 * px);
   }
   ctx.restore();
+  return releases;
 }
