@@ -15,7 +15,12 @@ const require = createRequire(import.meta.url);
 
 if (!process.argv.includes('--no-check')) {
   // tsc is the type checker only; esbuild strips types without checking them.
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
+  } catch {
+    console.error('build: type check failed (errors above)');
+    process.exit(1);
+  }
 }
 
 rmSync(dist, { recursive: true, force: true });

@@ -455,9 +455,11 @@ export class Chart {
     if (raw == null) return '—';
     const mn = c.min[idx];
     const mx = c.max[idx];
-    let s = formatValue(raw, unit);
-    if (mn != null && mx != null && (mn !== raw || mx !== raw)) s += ` (${formatValue(mn, unit)} – ${formatValue(mx, unit)})`;
-    return s;
+    const s = formatValue(raw, unit);
+    if (mn == null || mx == null) return s;
+    const lo = formatValue(mn, unit);
+    const hi = formatValue(mx, unit);
+    return lo === s && hi === s ? s : `${s} (${lo} – ${hi})`;
   }
 
   // ---- export ----

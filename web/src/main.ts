@@ -278,13 +278,23 @@ class App implements ChartHost {
     if (this.recentEvents.length > RECENT_MAX) this.recentEvents.splice(0, this.recentEvents.length - RECENT_MAX);
     if (e.type === 'process.exit') this.strip.setExited(true);
     if (this.paused) return;
-    if (this.events.add(e)) this.scheduleRedraw();
+    this.addEvent(e);
   }
 
   private onReleased(r: ReleaseResult): void {
     const e: MemEvent = { ts: r.ts, type: 'action.release', description: r.description, result: r };
     this.recentEvents.push(e);
-    if (this.events.add(e)) this.scheduleRedraw();
+    this.addEvent(e);
+  }
+
+  /** Adds a live event; following live, the window reaches it (it may be newer than the newest sample). */
+  private addEvent(e: MemEvent): void {
+    if (!this.events.add(e)) return;
+    if (!this.zoomRange && !this.paused && e.ts > this.current.to && e.ts - this.current.to < 60_000) {
+      const w = this.windowMs();
+      this.current = { from: w === Infinity ? this.current.from : e.ts - w, to: e.ts };
+    }
+    this.scheduleRedraw();
   }
 
   // ---- zoom, presets, pause ----

@@ -11,12 +11,24 @@ export function generationColor(gen: number | undefined): string {
   return gen === 0 || gen === 1 || gen === 2 ? c.gen[gen] : c.genUnknown;
 }
 
-/** Events in the visible x range of the plot. */
+/**
+ * The canvas x of a marker at `ts`, on a whole pixel; null when outside the plot. A marker less
+ * than two pixels beyond an edge (the newest event, a hair past the newest sample) is kept at it.
+ */
+function markerX(u: uPlot, ts: number): number | null {
+  const { left, width } = u.bbox;
+  const x = Math.round(u.valToPos(ts, 'x', true));
+  if (x < left - 2 || x > left + width + 2) return null;
+  return Math.min(Math.max(x, left), left + width - 1) + 0.5;
+}
+
+/** Events in the visible x range of the plot (and a little beyond: see markerX). */
 function visibleEvents(u: uPlot, events: MemEvent[]): MemEvent[] {
   const min = u.scales.x.min;
   const max = u.scales.x.max;
   if (min == null || max == null) return [];
-  return events.slice(lowerBound(events, min), lowerBound(events, max + 1));
+  const slack = (max - min) / 100;
+  return events.slice(lowerBound(events, min - slack), lowerBound(events, max + slack));
 }
 
 /**
@@ -27,7 +39,7 @@ function visibleEvents(u: uPlot, events: MemEvent[]): MemEvent[] {
 export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
   const shown = visibleEvents(u, events);
   if (shown.length === 0) return;
-  const { left, top, width, height } = u.bbox;
+  const { top, width, height } = u.bbox;
   const ctx = u.ctx;
   const paths = new Map<number, Path2D>();
   const columns = new Map<number, number>();
@@ -35,8 +47,8 @@ export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
   for (const e of shown) {
     if (e.type !== 'gc') continue;
     const gen = e.generation === 0 || e.generation === 1 || e.generation === 2 ? e.generation : -1;
-    const x = Math.round(u.valToPos(e.ts, 'x', true)) + 0.5;
-    if (x < left || x > left + width) continue;
+    const x = markerX(u, e.ts);
+    if (x == null) continue;
     // Several GCs of one generation in one pixel column make one line.
     if (lastX.get(gen) === x) continue;
     lastX.set(gen, x);
@@ -74,13 +86,14 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
   ctx.save();
   ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
+  ctx.textAlign = 'left'; // uPlot leaves its axis labels' alignment on the context
+  const labels: { x: number; text: string; color: string }[] = [];
   for (const e of shown) {
-    const x = Math.round(u.valToPos(e.ts, 'x', true)) + 0.5;
-    if (x < left || x > left + width) continue;
+    const x = markerX(u, e.ts);
+    if (x == null) continue;
     const release = e.type === 'action.release';
     if (release) releases++;
     const color = release ? colors.release : colors.exit;
-    const label = release ? 'release' : 'exit';
     ctx.strokeStyle = color;
     ctx.lineWidth = 2 * px;
     ctx.setLineDash([5 * px, 4 * px]);
@@ -88,17 +101,24 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
     ctx.stroke();
-    ctx.setLineDash([]);
-    // Label box, flipped to the left of the line near the right edge.
-    const tw = ctx.measureText(label).width;
-    const pad = 3 * px;
-    const bw = tw + 2 * pad;
-    const bh = 15 * px;
+    labels.push({ x, text: release ? 'release' : 'exit', color });
+  }
+  ctx.setLineDash([]);
+  // Labels newest first; one that would overlap a label already placed is left out.
+  const placed: [number, number][] = [];
+  const pad = 3 * px;
+  const bh = 15 * px;
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const { x, text, color } = labels[i];
+    const bw = ctx.measureText(text).width + 2 * pad;
+    // Flipped to the left of the line near the right edge.
     const bx = x + bw + 4 * px > left + width ? x - bw - 2 * px : x + 2 * px;
+    if (placed.some(([a, b]) => bx < b + 2 * px && bx + bw > a - 2 * px)) continue;
+    placed.push([bx, bx + bw]);
     ctx.fillStyle = color;
     ctx.fillRect(bx, top + 2 * px, bw, bh);
     ctx.fillStyle = colors.background;
-    ctx.fillText(label, bx + pad, top + 2 * px + 2 * px);
+    ctx.fillText(text, bx + pad, top + 4 * px);
   }
   ctx.restore();
   return releases;
