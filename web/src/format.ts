@@ -114,7 +114,7 @@ function iecPower(bytes: number): number {
  */
 function axisPower(min: number, max: number): number {
   let p = iecPower(Math.max(Math.abs(min), Math.abs(max)));
-  while (p > 0 && max - min < 0.005 * Math.pow(1024, p)) p--;
+  while (p > 0 && max - min < 0.002 * Math.pow(1024, p)) p--;
   return p;
 }
 

@@ -39,11 +39,12 @@ function visibleEvents(u: uPlot, events: MemEvent[]): MemEvent[] {
 export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
   const shown = visibleEvents(u, events);
   if (shown.length === 0) return;
-  const { top, width, height } = u.bbox;
+  const { top, height } = u.bbox;
   const ctx = u.ctx;
   const paths = new Map<number, Path2D>();
   const columns = new Map<number, number>();
   const lastX = new Map<number, number>();
+  const firstX = new Map<number, number>();
   for (const e of shown) {
     if (e.type !== 'gc') continue;
     const gen = e.generation === 0 || e.generation === 1 || e.generation === 2 ? e.generation : -1;
@@ -52,6 +53,7 @@ export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
     // Several GCs of one generation in one pixel column make one line.
     if (lastX.get(gen) === x) continue;
     lastX.set(gen, x);
+    if (!firstX.has(gen)) firstX.set(gen, x);
     columns.set(gen, (columns.get(gen) ?? 0) + 1);
     let p = paths.get(gen);
     if (!p) paths.set(gen, (p = new Path2D()));
@@ -65,8 +67,10 @@ export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
     const p = paths.get(gen);
     if (!p) continue;
     const base = gen === 2 ? 0.8 : gen === 1 ? 0.55 : 0.4;
-    // Share of the plot's width covered by lines of this generation (lines are 1 device px wide).
-    const coverage = (columns.get(gen) ?? 0) / Math.max(1, width);
+    // Share of the pixel columns covered by lines of this generation, over the span they occupy
+    // (a burst of GCs in a short part of a long range is dense even if the plot is mostly empty).
+    const span = (lastX.get(gen) ?? 0) - (firstX.get(gen) ?? 0) + 1;
+    const coverage = (columns.get(gen) ?? 0) / Math.max(span, 8);
     ctx.strokeStyle = generationColor(gen);
     ctx.globalAlpha = base * Math.min(1, 0.12 / coverage);
     ctx.stroke(p);
