@@ -10,6 +10,9 @@ log() { printf '[test.sh] %s\n' "$*" >&2; }
 missing_debs=()
 command -v ps >/dev/null 2>&1 || missing_debs+=(procps)      # the end-to-end tests compare with ps(1)
 command -v go >/dev/null 2>&1 || missing_debs+=(golang-go)   # Go programs built for runtime detection
+# The dashboard's browser tests drive Debian's Chromium with Playwright; fonts so text renders in screenshots.
+command -v chromium >/dev/null 2>&1 || missing_debs+=(chromium fonts-liberation fonts-dejavu-core)
+command -v npm >/dev/null 2>&1 || missing_debs+=(nodejs npm)  # builds the dashboard page (web/)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing ${missing_debs[*]} from Debian's packages"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -17,6 +20,12 @@ if [ ${#missing_debs[@]} -gt 0 ]; then
     || { log "could not install ${missing_debs[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 command -v dotnet >/dev/null 2>&1 || { log "the .NET SDK (dotnet) is not on PATH"; echo "0 passed, 1 failed"; exit 1; }
+
+# The dashboard page's packages (uPlot, TypeScript, esbuild); the build also runs this when they are missing.
+if [ ! -f web/node_modules/.package-lock.json ]; then
+  log "npm ci in web/"
+  (cd web && npm ci --no-audit --no-fund >/dev/null) || { log "npm ci failed in web/"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 # --- tests ---------------------------------------------------------------------------------
 results="TestResults"

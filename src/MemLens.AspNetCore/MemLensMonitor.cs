@@ -52,7 +52,19 @@ public sealed class MemLensMonitor : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var notes = new List<string>();
-        var sources = OpenProcfs(Environment.ProcessId, options, notes);
+        List<IMetricSource> sources;
+        try
+        {
+            sources = OpenProcfs(Environment.ProcessId, options, notes);
+        }
+#pragma warning disable CA1031 // In-process, MemLens must never take the host down: without /proc the GC view still works.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            sources = [];
+            notes.Add($"Operating-system figures are not shown (/proc could not be read: {ex.Message}).");
+        }
+
         sources.Add(new DotNetGcSource(options.SampleInterval));
         var monitor = new MemLensMonitor(NewStore(options), sources, MemLensTarget.Current(), options, options.EnableActions);
         monitor.Note(notes);

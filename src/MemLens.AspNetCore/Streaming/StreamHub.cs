@@ -72,43 +72,39 @@ internal sealed class StreamHub : IDisposable
     /// <summary>Called on the sampler thread after every round.</summary>
     public void OnSampled(SampleBatch batch)
     {
-        byte[]? frame = null;
-        lock (_buffer)
+        if (ClientCount == 0)
         {
-            bool anyone = ClientCount > 0;
-            if (!anyone)
+            // Nobody listens: only keep the counters' last values so the first rate is right later.
+            lock (_buffer)
             {
-                // Nobody listens: only keep the counters' last values so the first rate is right later.
                 RememberCounters(batch);
-                goto events;
-            }
-
-            _buffer.Clear();
-            using (var writer = new Utf8JsonWriter(_buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("ts", batch.TimestampMs);
-                writer.WriteStartObject("values");
-                int written = WriteValues(writer, batch);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                writer.Flush();
-                if (anyone && written > 0)
-                {
-                    frame = Frame(s_sampleHeader, _buffer.WrittenSpan);
-                }
             }
         }
-
-        if (frame is not null)
+        else if (SampleFrame(batch) is { } frame)
         {
             Broadcast(frame);
         }
 
-    events:
         foreach (var e in batch.Events)
         {
             PublishEvent(e);
+        }
+    }
+
+    private byte[]? SampleFrame(SampleBatch batch)
+    {
+        lock (_buffer)
+        {
+            _buffer.Clear();
+            using var writer = new Utf8JsonWriter(_buffer);
+            writer.WriteStartObject();
+            writer.WriteNumber("ts", batch.TimestampMs);
+            writer.WriteStartObject("values");
+            int written = WriteValues(writer, batch);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.Flush();
+            return written > 0 ? Frame(s_sampleHeader, _buffer.WrittenSpan) : null;
         }
     }
 

@@ -39,6 +39,9 @@ public class FirstPaintTests(Chromium chromium, ITestOutputHelper output)
             string query = await page.EvaluateAsync<string>("() => String(window.__memlens.lastSeriesRequest)");
             Assert.Contains("from=", query, StringComparison.Ordinal);
             times.Add(firstPaint);
+            string resources = await page.EvaluateAsync<string>(
+                "() => performance.getEntriesByType('resource').map(r => `${r.name.split('/').pop().split('?')[0]} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)} ms ${(r.encodedBodySize / 1024).toFixed(1)} KiB`).join('; ')");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load {run}: first paint {firstPaint:0} ms; {resources}"));
             if (run == 0)
             {
                 await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-24h.png"), FullPage = true });
