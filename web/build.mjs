@@ -1,9 +1,10 @@
-// Builds the dashboard into dist/: app.js (bundled, minified), app.css (ours + uPlot's), index.html.
+// Builds the dashboard into dist/: app.js (bundled, minified), app.css (ours + uPlot's), index.html
+// (with the small preboot script inlined).
 // The server embeds every file under dist/, so dist/ is emptied first and holds exactly these three.
 // Usage: node build.mjs            (type-check, then bundle)
 //        node build.mjs --no-check (bundle only, for quick iterations)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -72,4 +73,20 @@ const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8
 const ours = await esbuild.transform(readFileSync(join(root, 'src/style.css'), 'utf8'), { loader: 'css', minify: true });
 writeFileSync(join(dist, 'app.css'), uplotCss.trim() + '\n' + ours.code);
 
-copyFileSync(join(root, 'src/index.html'), join(dist, 'index.html'));
+// The preboot script is inlined so that the first API requests leave while the HTML is parsed,
+// not after app.js has been fetched and compiled.
+const preboot = await esbuild.build({
+  entryPoints: [join(root, 'src/preboot.ts')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  write: false,
+  logLevel: 'warning',
+});
+const prebootJs = preboot.outputFiles[0].text.trim();
+if (prebootJs.includes('</script')) throw new Error('preboot: the script must not contain </script');
+const html = readFileSync(join(root, 'src/index.html'), 'utf8');
+const marker = /<!-- preboot:[^>]*-->/;
+if (!marker.test(html)) throw new Error('index.html: the preboot marker is missing');
+writeFileSync(join(dist, 'index.html'), html.replace(marker, () => `<script>${prebootJs}</script>`));

@@ -89,13 +89,19 @@ function isTokenRequired(body: unknown): boolean {
 /**
  * Fetches an API path and parses JSON. A 401 with tokenRequired shows the token form and retries
  * with the token given; any other failure throws HttpError (with the server's `error` text).
+ * `sent` is a response already on its way for the same request (from the preboot script).
  */
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function api<T>(path: string, init: RequestInit = {}, sent?: Promise<Response>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const headers = new Headers(init.headers);
-    headers.set('Accept', 'application/json');
-    if (token) headers.set('Authorization', 'Bearer ' + token);
-    const res = await fetch(path, { ...init, headers, cache: 'no-store' });
+    let res: Response;
+    if (attempt === 0 && sent) {
+      res = await sent;
+    } else {
+      const headers = new Headers(init.headers);
+      headers.set('Accept', 'application/json');
+      if (token) headers.set('Authorization', 'Bearer ' + token);
+      res = await fetch(path, { ...init, headers, cache: 'no-store' });
+    }
     if (res.ok) return (await res.json()) as T;
     let body: unknown = null;
     try {

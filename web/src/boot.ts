@@ -1,37 +1,27 @@
 // Evaluated before the rest of the bundle (main.ts imports it first, and it does not import
-// uPlot): the catalog, series and events requests are on the wire while the rest initialises.
-// The range uses the browser's clock; main.ts asks again if the catalog shows the server's
-// clock is far off, and for "All", which needs the catalog's firstTs.
+// uPlot). It takes over the requests the preboot script (inlined in index.html) started, or
+// sends them itself, so that they are on the wire while the rest initialises. The range uses the
+// browser's clock; main.ts asks again if the catalog shows the server's clock is far off, and
+// for "All", which needs the catalog's firstTs.
 
-import { api, fragmentParams, takeTokenFromFragment } from './api';
-import { hooks, type Preset, type View } from './hooks';
+import { api, fragmentParams, getToken, takeTokenFromFragment } from './api';
+import { hooks, type View } from './hooks';
+import { clampPoints, PRESET_MS, presetFrom, type Preset } from './presets';
 import type { Catalog, EventsResponse, SeriesResponse } from './types';
 
 performance.mark('memlens:start');
 takeTokenFromFragment();
 
-export const PRESET_MS: Record<Exclude<Preset, 'all'>, number> = { '5m': 5 * 60_000, '1h': 3_600_000, '24h': 86_400_000 };
-export const PRESETS: Preset[] = ['5m', '1h', '24h', 'all'];
-
-/** The preset from `#range=…`, 1 h by default. */
 export function presetFromFragment(): Preset {
-  const r = fragmentParams().get('range');
-  return r && (PRESETS as string[]).includes(r) ? (r as Preset) : '1h';
+  return presetFrom(fragmentParams());
 }
 
-/**
- * Points to ask for before any chart exists: a grid column's width less the card's padding and
- * the y axis (about the plotting area's width in CSS pixels).
- */
+/** Points to ask for before any chart exists: a grid column's width less the card's padding and the y axis. */
 export function estimatePoints(): number {
   const grid = document.getElementById('charts');
   let col = 0;
   if (grid) col = parseFloat(getComputedStyle(grid).gridTemplateColumns.split(' ')[0]) || grid.clientWidth;
-  return clampPoints((col || 600) - 24 - 64);
-}
-
-export function clampPoints(w: number): number {
-  return Math.max(10, Math.min(5000, Math.round(w)));
+  return clampPoints((col || 600) - 24 - 2 - 64);
 }
 
 export interface RangeRequest {
@@ -41,26 +31,33 @@ export interface RangeRequest {
   events: Promise<EventsResponse>;
 }
 
-/** Sends api/series and api/events for a range, in parallel. */
-export function requestRange(range: View, points: number): RangeRequest {
+/** Sends api/series and api/events for a range, in parallel (or takes over ones already sent). */
+export function requestRange(range: View, points: number, sent?: { series: Promise<Response>; events: Promise<Response> }): RangeRequest {
   const q = `from=${range.from}&to=${range.to}&points=${points}`;
   hooks.lastSeriesRequest = q;
   hooks.points = points;
-  const series = api<SeriesResponse>('api/series?' + q);
-  const events = api<EventsResponse>(`api/events?from=${range.from}&to=${range.to}&max=5000`);
+  const series = api<SeriesResponse>('api/series?' + q, {}, sent?.series);
+  const events = api<EventsResponse>(`api/events?from=${range.from}&to=${range.to}&max=5000`, {}, sent?.events);
   series.catch(() => undefined);
   events.catch(() => undefined);
   return { range, points, series, events };
 }
 
-export const firstCatalog: Promise<Catalog> = api<Catalog>('api/catalog');
-firstCatalog.catch(() => undefined);
+// What the preboot script sent is usable if it carried the token this page now uses.
+const pre = window.__memlensPreboot;
+const usable = pre && pre.token === getToken() ? pre : undefined;
 
-const preset = presetFromFragment();
+export const firstCatalog: Promise<Catalog> = api<Catalog>('api/catalog', {}, usable?.catalog);
+firstCatalog.catch(() => undefined);
 
 /** The first range, unless it needs the catalog ("All"). */
 export const firstRange: RangeRequest | null = (() => {
+  const preset = presetFromFragment();
   if (preset === 'all') return null;
+  if (usable?.range && usable.series && usable.events) {
+    const { from, to, points } = usable.range;
+    return requestRange({ from, to }, points, { series: usable.series, events: usable.events });
+  }
   const to = Date.now();
   return requestRange({ from: to - PRESET_MS[preset], to }, estimatePoints());
 })();

@@ -1,6 +1,8 @@
 // window.__memlens: read by the end-to-end tests and the first-paint benchmark.
 
-export type Preset = '5m' | '1h' | '24h' | 'all';
+import type { Preset } from './presets';
+
+export type { Preset };
 
 export interface View {
   from: number;

@@ -1,13 +1,14 @@
 // The dashboard page: takes the catalog, builds one chart per catalog chart, loads the range
 // (series and events in parallel), then follows the live stream. See docs/dashboard-api.md.
 
-import { clampPoints, estimatePoints, firstCatalog, firstRange, PRESET_MS, presetFromFragment, requestRange, type RangeRequest } from './boot';
+import { estimatePoints, firstCatalog, firstRange, presetFromFragment, requestRange, type RangeRequest } from './boot';
 import { api, encodedSize, fragmentParams } from './api';
 import { Chart, type ChartHost } from './chart';
 import { SeriesStore } from './data';
 import { EventStore } from './events';
 import { formatTime } from './format';
-import { hooks, type Preset, type View } from './hooks';
+import { hooks, type View } from './hooks';
+import { clampPoints, PRESET_MS, type Preset } from './presets';
 import { initRelease } from './release';
 import { StatusStrip } from './status';
 import { LiveStream } from './stream';
