@@ -126,7 +126,8 @@ class App implements ChartHost {
     const gen = ++this.fetchGen;
     let req = early;
     if (!req) {
-      if (!this.zoomRange && this.preset === 'all') await this.refreshFirstTs();
+      // The oldest sample moves as the store evicts: "All" asks the catalog again.
+      if (!this.zoomRange && this.preset === 'all') await this.refreshCatalog();
       if (gen !== this.fetchGen) return;
       req = requestRange(this.zoomRange ?? this.presetRange(), this.measurePoints());
     }
@@ -158,14 +159,17 @@ class App implements ChartHost {
     else this.frame();
   }
 
-  /** The oldest sample moves as the store evicts: "All" asks the catalog again. */
-  private async refreshFirstTs(): Promise<void> {
+  /** The title, oldest sample and clock from the catalog again (the charts stay as they are). */
+  private async refreshCatalog(): Promise<void> {
     try {
       const cat = await api<Catalog>('api/catalog');
       this.catalog.firstTs = cat.firstTs;
+      this.catalog.title = cat.title;
       this.skewMs = (cat.serverTs || Date.now()) - Date.now();
+      this.strip.setTarget(cat.title);
+      document.title = `MemLens · ${cat.title}`;
     } catch {
-      // keep the old firstTs
+      // keep what we had
     }
   }
 
@@ -236,7 +240,12 @@ class App implements ChartHost {
     },
     open: (again) => {
       this.strip.setConnected(true);
-      if (again && !this.paused && !this.zoomRange) void this.loadRange();
+      if (!again) return;
+      // The server may have restarted (another target, another clock): refresh what the catalog
+      // says, then fill the gap the disconnection left.
+      void this.refreshCatalog().then(() => {
+        if (!this.paused && !this.zoomRange) void this.loadRange();
+      });
     },
     lost: () => this.strip.setConnected(false),
   });
