@@ -11,6 +11,20 @@ export interface Band {
   fill: string;
 }
 
+/**
+ * A linear scale's value → canvas pixel, as uPlot's valToPos(v, key, true) computes it, without
+ * its per-call lookups: the hot loops here call it tens of thousands of times per draw.
+ */
+export function toCanvas(u: uPlot, key: 'x' | 'y'): (v: number) => number {
+  const sc = u.scales[key];
+  const min = sc.min ?? 0;
+  const max = sc.max ?? 1;
+  const span = max - min || 1;
+  const { left, top, width, height } = u.bbox;
+  if (key === 'x') return (v) => left + ((v - min) / span) * width;
+  return (v) => top + height - ((v - min) / span) * height;
+}
+
 /** First index with t[i] ≥ x. */
 function lowerIndex(t: number[], x: number): number {
   let lo = 0;
@@ -63,6 +77,8 @@ export function drawBands(u: uPlot, t: number[], bands: Band[], gapMs: number): 
   const xs: number[] = [];
   const hi: number[] = [];
   const lo: number[] = [];
+  const X = toCanvas(u, 'x');
+  const Y = toCanvas(u, 'y');
   for (const b of bands) {
     const path = new Path2D();
     let lastT = -Infinity;
@@ -81,9 +97,9 @@ export function drawBands(u: uPlot, t: number[], bands: Band[], gapMs: number): 
       if (mn == null || mx == null) continue;
       if (t[i] - lastT > gapMs) flush();
       lastT = t[i];
-      xs.push(u.valToPos(t[i], 'x', true));
-      hi.push(u.valToPos(mx, 'y', true));
-      lo.push(u.valToPos(mn, 'y', true));
+      xs.push(X(t[i]));
+      hi.push(Y(mx));
+      lo.push(Y(mn));
     }
     flush();
     ctx.fillStyle = b.fill;
@@ -92,36 +108,36 @@ export function drawBands(u: uPlot, t: number[], bands: Band[], gapMs: number): 
   ctx.restore();
 }
 
-/** Points of one series as small circles, one per occupied pixel. */
-export function drawPoints(u: uPlot, sidx: number, color: string, fill: string): void {
+/**
+ * Points of one series as small dots, at most one per cell of a dot's size: a day holds thousands
+ * of GCs, and rasterising every overlapping circle cost more than all the rest of the chart.
+ * `idxs` are the indices where the series has a value (the pause chart's generations take turns
+ * on one x axis).
+ */
+export function drawPoints(u: uPlot, sidx: number, idxs: number[], fill: string): void {
   const xs = u.data[0] as number[];
   const ys = u.data[sidx] as (number | null)[];
-  const xmin = u.scales.x.min;
-  const xmax = u.scales.x.max;
-  if (xmin == null || xmax == null || xs.length === 0 || !u.series[sidx].show) return;
-  const [i0, i1] = visibleRange(xs, xmin, xmax);
+  if (u.scales.x.min == null || idxs.length === 0 || !u.series[sidx].show) return;
   const { left, top, width, height } = u.bbox;
+  const X = toCanvas(u, 'x');
+  const Y = toCanvas(u, 'y');
   const r = 3 * (devicePixelRatio || 1);
+  const cell = r * 1.5;
   const seen = new Set<number>();
   const path = new Path2D();
-  for (let i = i0; i <= i1; i++) {
+  for (const i of idxs) {
     const y = ys[i];
     if (y == null) continue;
-    const px = Math.round(u.valToPos(xs[i], 'x', true));
-    const py = Math.round(u.valToPos(y, 'y', true));
-    if (px < left || px > left + width || py < top - r || py > top + height + r) continue;
-    const key = px * 65536 + py;
+    const px = X(xs[i]);
+    if (px < left || px > left + width) continue;
+    const py = Y(y);
+    if (py < top - r || py > top + height + r) continue;
+    const key = Math.round(px / cell) * 65536 + Math.round(py / cell);
     if (seen.has(key)) continue;
     seen.add(key);
     path.moveTo(px + r, py);
     path.arc(px, py, r, 0, 2 * Math.PI);
   }
-  const ctx = u.ctx;
-  ctx.save();
-  ctx.fillStyle = fill;
-  ctx.strokeStyle = color;
-  ctx.lineWidth = 1;
-  ctx.fill(path);
-  ctx.stroke(path);
-  ctx.restore();
+  u.ctx.fillStyle = fill;
+  u.ctx.fill(path);
 }

@@ -65,6 +65,8 @@ export class Chart {
   private readonly isGc: boolean;
   /** GC events with a pause, in the order of the gc-pauses chart's x axis. */
   private gcs: MemEvent[] = [];
+  /** For each generation, the indices of its GCs in `gcs`. */
+  private gcIdxs: number[][] = [];
   private seen = { store: -1, events: -1, from: NaN, to: NaN };
   private visSeen = { store: -1, events: -1 };
   /** Release markers in the last draw. */
@@ -173,6 +175,8 @@ export class Chart {
       this.gcs = this.host.events.all.filter(isTimedGc);
       const x = this.gcs.map((e) => e.ts);
       const cols = GC_GENERATIONS.map((g) => this.gcs.map((e) => (genOf(e) === g ? (e.pause as number) : null)));
+      this.gcIdxs = GC_GENERATIONS.map(() => []);
+      this.gcs.forEach((e, i) => this.gcIdxs[GC_GENERATIONS.indexOf(genOf(e))].push(i));
       return [x, ...cols];
     }
     const store = this.host.store;
@@ -285,8 +289,8 @@ export class Chart {
           value: (_u, raw, _s, idx) => {
             // Off the chart: the latest GC of this generation.
             if (idx == null) {
-              for (let i = this.gcs.length - 1; i >= 0; i--) if (genOf(this.gcs[i]) === g) return this.gcText(this.gcs[i]);
-              return '—';
+              const mine = this.gcIdxs[GC_GENERATIONS.indexOf(g)];
+              return mine?.length ? this.gcText(this.gcs[mine[mine.length - 1]]) : '—';
             }
             return raw == null ? '—' : this.gcText(this.gcs[idx]);
           },
@@ -384,7 +388,9 @@ export class Chart {
         ],
         draw: [
           (u) => {
-            if (this.isGc) GC_GENERATIONS.forEach((g, i) => drawPoints(u, i + 1, generationColor(g), withAlpha(generationColor(g), 0.6)));
+            if (this.isGc) {
+              GC_GENERATIONS.forEach((g, i) => drawPoints(u, i + 1, this.gcIdxs[i] ?? [], withAlpha(generationColor(g), 0.8)));
+            }
           },
           (u) => {
             this.releaseMarkers = drawActionMarkers(u, host.events.all);

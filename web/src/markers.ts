@@ -2,6 +2,7 @@
 // the series) and a dashed, labelled line per release (and process exit), in front of them.
 
 import type uPlot from 'uplot';
+import { toCanvas } from './bands';
 import { lowerBound } from './events';
 import { chartColors } from './theme';
 import type { MemEvent } from './types';
@@ -15,9 +16,9 @@ export function generationColor(gen: number | undefined): string {
  * The canvas x of a marker at `ts`, on a whole pixel; null when outside the plot. A marker less
  * than two pixels beyond an edge (the newest event, a hair past the newest sample) is kept at it.
  */
-function markerX(u: uPlot, ts: number): number | null {
+function markerX(u: uPlot, X: (v: number) => number, ts: number): number | null {
   const { left, width } = u.bbox;
-  const x = Math.round(u.valToPos(ts, 'x', true));
+  const x = Math.round(X(ts));
   if (x < left - 2 || x > left + width + 2) return null;
   return Math.min(Math.max(x, left), left + width - 1) + 0.5;
 }
@@ -32,48 +33,41 @@ function visibleEvents(u: uPlot, events: MemEvent[]): MemEvent[] {
 }
 
 /**
- * GC lines: one path per generation, drawn after the grid and before the series. Where GCs are
- * dense (a day of frequent gen0 GCs) every line is still drawn, but fainter, so that they tint
- * the background instead of hiding the series; rare gen2 lines stay strong.
+ * GC lines, drawn after the grid and before the series, as one-pixel rectangles (axis-aligned
+ * fills are much cheaper to rasterise than stroked paths, and a day has thousands). Where GCs are
+ * dense (a day of frequent gen0 GCs) every line is still drawn, but fainter, so that they tint the
+ * background instead of hiding the series; rare gen2 lines stay strong.
  */
 export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
   const shown = visibleEvents(u, events);
   if (shown.length === 0) return;
   const { top, height } = u.bbox;
   const ctx = u.ctx;
-  const paths = new Map<number, Path2D>();
-  const columns = new Map<number, number>();
-  const lastX = new Map<number, number>();
-  const firstX = new Map<number, number>();
+  const X = toCanvas(u, 'x');
+  // Pixel columns per generation (-1: unknown), each column once.
+  const cols = new Map<number, number[]>();
   for (const e of shown) {
     if (e.type !== 'gc') continue;
     const gen = e.generation === 0 || e.generation === 1 || e.generation === 2 ? e.generation : -1;
-    const x = markerX(u, e.ts);
+    const x = markerX(u, X, e.ts);
     if (x == null) continue;
-    // Several GCs of one generation in one pixel column make one line.
-    if (lastX.get(gen) === x) continue;
-    lastX.set(gen, x);
-    if (!firstX.has(gen)) firstX.set(gen, x);
-    columns.set(gen, (columns.get(gen) ?? 0) + 1);
-    let p = paths.get(gen);
-    if (!p) paths.set(gen, (p = new Path2D()));
-    p.moveTo(x, top);
-    p.lineTo(x, top + height);
+    let list = cols.get(gen);
+    if (!list) cols.set(gen, (list = []));
+    if (list[list.length - 1] !== x) list.push(x);
   }
   ctx.save();
-  ctx.lineWidth = 1;
   // Older generations over younger ones: gen2 is rare and matters most.
   for (const gen of [-1, 0, 1, 2]) {
-    const p = paths.get(gen);
-    if (!p) continue;
+    const list = cols.get(gen);
+    if (!list) continue;
     const base = gen === 2 ? 0.8 : gen === 1 ? 0.55 : 0.4;
     // Share of the pixel columns covered by lines of this generation, over the span they occupy
     // (a burst of GCs in a short part of a long range is dense even if the plot is mostly empty).
-    const span = (lastX.get(gen) ?? 0) - (firstX.get(gen) ?? 0) + 1;
-    const coverage = (columns.get(gen) ?? 0) / Math.max(span, 8);
-    ctx.strokeStyle = generationColor(gen);
+    const span = list[list.length - 1] - list[0] + 1;
+    const coverage = list.length / Math.max(span, 8);
+    ctx.fillStyle = generationColor(gen);
     ctx.globalAlpha = base * Math.min(1, 0.12 / coverage);
-    ctx.stroke(p);
+    for (const x of list) ctx.fillRect(x - 0.5, top, 1, height);
   }
   ctx.restore();
 }
@@ -91,9 +85,10 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
   ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
   ctx.textAlign = 'left'; // uPlot leaves its axis labels' alignment on the context
+  const X = toCanvas(u, 'x');
   const labels: { x: number; text: string; color: string }[] = [];
   for (const e of shown) {
-    const x = markerX(u, e.ts);
+    const x = markerX(u, X, e.ts);
     if (x == null) continue;
     const release = e.type === 'action.release';
     if (release) releases++;
