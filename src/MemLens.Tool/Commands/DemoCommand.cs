@@ -3,7 +3,11 @@ using MemLens.Tool.Cli;
 
 namespace MemLens.Tool.Commands;
 
-/// <summary><c>memlens demo</c>: starts the bundled workload as a child process and watches it.</summary>
+/// <summary>
+/// <c>memlens demo</c>: starts the bundled workload as a child process and shows it — by default through the
+/// workload's own in-process dashboard (GC figures from inside, the release action on), with <c>--tui</c> or
+/// <c>--json-lines</c> watched from outside in the terminal.
+/// </summary>
 internal static class DemoCommand
 {
     private static readonly string[] s_scenarios = ["steady", "leak", "spike", "native-leak", "fragmentation", "idle"];
@@ -20,8 +24,23 @@ internal static class DemoCommand
         var rate = new Option<int?>("--rate") { Description = "Growth rate in MiB/s for leak and native-leak (passed to the workload)." };
         var maxMb = new Option<int?>("--max-mb") { Description = "Cap in MiB on what the workload holds (passed to the workload)." };
         var common = new CommonOptions();
-        var command = new Command("demo", "Run the bundled demo workload as a child process and watch it live.") { scenario, rate, maxMb };
+        var dashboard = new DashboardOptions();
+        var command = new Command("demo",
+            "Run the bundled demo workload as a child process and watch it live. By default the workload serves its own " +
+            "dashboard (MapMemLens, with the release-memory action) on 127.0.0.1 and a free port, printed and opened in a " +
+            "browser when possible; --tui shows the terminal view instead.")
+        {
+            scenario, rate, maxMb,
+        };
         common.AddTo(command);
+        dashboard.AddTo(command, common.JsonLines);
+        command.Validators.Add(r =>
+        {
+            if (!r.GetValue(dashboard.Tui) && !r.GetValue(common.JsonLines) && r.GetResult(common.Interval) is { Implicit: false })
+            {
+                r.AddError("--interval applies to --tui and --json-lines; the demo's own dashboard samples every second.");
+            }
+        });
 
         command.SetAction(async (parse, ct) =>
         {
@@ -43,6 +62,18 @@ internal static class DemoCommand
             }
 
             bool jsonLines = parse.GetValue(common.JsonLines);
+            var served = dashboard.ServesDashboard(parse, common.JsonLines) ? dashboard.Read(parse) : null;
+            if (served is not null)
+            {
+                demoArgs.AddRange(["--listen", served.Endpoint]);
+                if (served.Token is { } token)
+                {
+                    // On the child's command line, which other local users can read in /proc; the token guards
+                    // against the network, and anyone on this machine can read the demo's memory figures anyway.
+                    demoArgs.AddRange(["--token", token]);
+                }
+            }
+
             DemoChild child;
             try
             {
@@ -50,12 +81,25 @@ internal static class DemoCommand
             }
             catch (DemoStartException ex)
             {
-                await Console.Error.WriteLineAsync($"memlens: {ex.Message}").ConfigureAwait(false);
+                string hint = served is { Port: not 0 } && ex.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase)
+                    ? " — choose another --port, or --port 0 for a free one."
+                    : "";
+                await Console.Error.WriteLineAsync($"memlens: {ex.Message}{hint}").ConfigureAwait(false);
                 return ExitCodes.Error;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("memlens: stopped before the demo workload was ready.").ConfigureAwait(false);
+                return ExitCodes.Ok;
             }
 
             await using (child.ConfigureAwait(false))
             {
+                if (served is not null)
+                {
+                    return await DemoDashboard.RunAsync(child, parse.GetValue(scenario)!, parse.GetValue(common.Duration), served, ct).ConfigureAwait(false);
+                }
+
                 if (!jsonLines)
                 {
                     await Console.Error.WriteLineAsync($"memlens: demo workload '{parse.GetValue(scenario)}' started as PID {child.ProcessId}.").ConfigureAwait(false);
