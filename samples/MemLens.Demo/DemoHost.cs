@@ -54,9 +54,10 @@ internal static class DemoHost
             {
                 (dashboard, url) = await DashboardHost.StartAsync(listen, options.Token).ConfigureAwait(false);
             }
-            catch (IOException failure)
+            catch (Exception failure) when (failure is IOException or System.Net.Sockets.SocketException)
             {
-                // A busy port or an address this machine does not have: one line saying which, not a stack trace.
+                // A busy port (IOException from Kestrel) or an address this machine does not have (SocketException):
+                // one line saying which, not a stack trace.
                 ConsoleLines.Human($"MemLens.Demo: cannot serve the dashboard on {listen}: {(failure.InnerException ?? failure).Message}");
                 return 1;
             }
