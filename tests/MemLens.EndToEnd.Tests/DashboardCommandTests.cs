@@ -135,6 +135,18 @@ public sealed class DashboardCommandTests
     }
 
     [Fact]
+    public async Task Watch_on_an_address_this_machine_does_not_have_says_so_in_one_line_with_exit_code_1()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        // 192.0.2.0/24 is reserved for documentation (RFC 5737): no machine has it.
+        var (code, _, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60),
+            "watch", Pid(demo.Pid), "--no-browser", "--bind", "192.0.2.1");
+        Assert.Equal(1, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("192.0.2.1", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_on_a_busy_port_reports_the_workloads_error_line_with_exit_code_1()
     {
         using var busy = new TcpListener(IPAddress.Loopback, 0);

@@ -54,8 +54,10 @@ internal static class WatchDashboard
                     AccessToken = settings.Token,
                 });
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or SocketException)
             {
+                // Kestrel wraps a busy port in an IOException but lets other bind errors (an address this machine
+                // does not have) through as they are.
                 await Console.Error.WriteLineAsync("memlens: " + BindFailure(settings, ex)).ConfigureAwait(false);
                 return ExitCodes.Error;
             }
@@ -110,9 +112,10 @@ internal static class WatchDashboard
     }
 
     /// <summary>One line for a dashboard that could not listen: a busy port says which and what to do.</summary>
-    internal static string BindFailure(DashboardSettings settings, IOException ex)
+    internal static string BindFailure(DashboardSettings settings, Exception ex)
     {
-        bool inUse = ex.InnerException is AddressInUseException
+        bool inUse = ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+                     || ex.InnerException is AddressInUseException
                      || ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };
         if (inUse)
         {
