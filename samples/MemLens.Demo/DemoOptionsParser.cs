@@ -38,7 +38,8 @@ internal static class DemoOptionsParser
           exit                                      exit with code 0
         SIGUSR1 also prints a gcinfo line. Stdin EOF does not stop the program.
 
-        Exit codes: 0 finished (--duration, exit, SIGTERM, SIGINT), 1 unexpected failure, 2 invalid arguments.
+        Exit codes: 0 finished (--duration, exit, SIGTERM, SIGINT), 1 unexpected failure or --listen not served
+        (busy port), 2 invalid arguments.
         """;
 
     /// <summary>Parses <paramref name="args"/>; exactly one of the results is meaningful.</summary>
