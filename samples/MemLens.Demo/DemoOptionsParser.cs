@@ -10,6 +10,9 @@ namespace MemLens.Demo;
 /// </summary>
 internal static class DemoOptionsParser
 {
+    /// <summary>Environment variable read for the dashboard token when --token is not given.</summary>
+    public const string TokenVariable = "MEMLENS_DEMO_TOKEN";
+
     public const string Usage = """
         Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME] [--listen ADDR:PORT [--token T]]
 
@@ -28,7 +31,8 @@ internal static class DemoOptionsParser
           -d, --duration TIME   stop after TIME: 1500ms, 30s, 5m, 1h (default: run until stopped)
           -l, --listen ADDR:PORT  serve the in-process dashboard (MapMemLens, actions on) there, e.g.
                                 127.0.0.1:0 for a free port; prints "dashboard URL" before "ready"
-          -t, --token T         access token the dashboard's API requires (default: none)
+          -t, --token T         access token the dashboard's API requires (default: $MEMLENS_DEMO_TOKEN,
+                                else none; the variable keeps it off the command line)
           -h, --help            show this text
 
         Commands on stdin, one per line (answers on stdout):
@@ -73,6 +77,12 @@ internal static class DemoOptionsParser
             }
 
             options = next;
+        }
+
+        // A token can come from the environment, which other local users cannot read (unlike the command line).
+        if (options.Listen is not null && options.Token is null && Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment)
+        {
+            options = options with { Token = fromEnvironment };
         }
 
         return ParseResult.Ok(options);

@@ -51,7 +51,7 @@ internal sealed class DemoChild : IAsyncDisposable
         }
     }
 
-    public static async Task<DemoChild> StartAsync(IEnumerable<string> args, TextWriter? forwardOutputTo, CancellationToken ct)
+    public static async Task<DemoChild> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, TextWriter? forwardOutputTo, CancellationToken ct)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "MemLens.Demo.dll");
         if (!File.Exists(dll))
@@ -67,6 +67,11 @@ internal sealed class DemoChild : IAsyncDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(dll);
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

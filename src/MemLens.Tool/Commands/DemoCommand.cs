@@ -10,6 +10,9 @@ namespace MemLens.Tool.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>The variable the demo workload reads its dashboard token from (see samples/MemLens.Demo/README.md).</summary>
+    public const string DemoTokenVariable = "MEMLENS_DEMO_TOKEN";
+
     private static readonly string[] s_scenarios = ["steady", "leak", "spike", "native-leak", "fragmentation", "idle"];
 
     public static Command Create()
@@ -63,21 +66,22 @@ internal static class DemoCommand
 
             bool jsonLines = parse.GetValue(common.JsonLines);
             var served = dashboard.ServesDashboard(parse, common.JsonLines) ? dashboard.Read(parse) : null;
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
             if (served is not null)
             {
                 demoArgs.AddRange(["--listen", served.Endpoint]);
                 if (served.Token is { } token)
                 {
-                    // On the child's command line, which other local users can read in /proc; the token guards
-                    // against the network, and anyone on this machine can read the demo's memory figures anyway.
-                    demoArgs.AddRange(["--token", token]);
+                    // Through the environment, not the command line: /proc/<pid>/cmdline is readable by every
+                    // local user, /proc/<pid>/environ only by the owner.
+                    environment[DemoTokenVariable] = token;
                 }
             }
 
             DemoChild child;
             try
             {
-                child = await DemoChild.StartAsync(demoArgs, forwardOutputTo: jsonLines ? Console.Error : null, ct).ConfigureAwait(false);
+                child = await DemoChild.StartAsync(demoArgs, environment, forwardOutputTo: jsonLines ? Console.Error : null, ct).ConfigureAwait(false);
             }
             catch (DemoStartException ex)
             {
