@@ -49,7 +49,19 @@ internal static class DemoHost
         Microsoft.AspNetCore.Builder.WebApplication? dashboard = null;
         if (options.Listen is { } listen)
         {
-            (dashboard, string url) = await DashboardHost.StartAsync(listen, options.Token).ConfigureAwait(false);
+            string url;
+            try
+            {
+                (dashboard, url) = await DashboardHost.StartAsync(listen, options.Token).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (failure is IOException or System.Net.Sockets.SocketException)
+            {
+                // A busy port (IOException from Kestrel) or an address this machine does not have (SocketException):
+                // one line saying which, not a stack trace.
+                ConsoleLines.Human($"MemLens.Demo: cannot serve the dashboard on {listen}: {(failure.InnerException ?? failure).Message}");
+                return 1;
+            }
+
             ConsoleLines.Protocol("dashboard " + url);
         }
 

@@ -10,6 +10,9 @@ namespace MemLens.Demo;
 /// </summary>
 internal static class DemoOptionsParser
 {
+    /// <summary>Environment variable read for the dashboard token when --token is not given.</summary>
+    public const string TokenVariable = "MEMLENS_DEMO_TOKEN";
+
     public const string Usage = """
         Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME] [--listen ADDR:PORT [--token T]]
 
@@ -28,7 +31,8 @@ internal static class DemoOptionsParser
           -d, --duration TIME   stop after TIME: 1500ms, 30s, 5m, 1h (default: run until stopped)
           -l, --listen ADDR:PORT  serve the in-process dashboard (MapMemLens, actions on) there, e.g.
                                 127.0.0.1:0 for a free port; prints "dashboard URL" before "ready"
-          -t, --token T         access token the dashboard's API requires (default: none)
+          -t, --token T         access token the dashboard's API requires (default: $MEMLENS_DEMO_TOKEN,
+                                else none; the variable keeps it off the command line)
           -h, --help            show this text
 
         Commands on stdin, one per line (answers on stdout):
@@ -38,7 +42,8 @@ internal static class DemoOptionsParser
           exit                                      exit with code 0
         SIGUSR1 also prints a gcinfo line. Stdin EOF does not stop the program.
 
-        Exit codes: 0 finished (--duration, exit, SIGTERM, SIGINT), 1 unexpected failure, 2 invalid arguments.
+        Exit codes: 0 finished (--duration, exit, SIGTERM, SIGINT), 1 unexpected failure or --listen not served
+        (busy port), 2 invalid arguments.
         """;
 
     /// <summary>Parses <paramref name="args"/>; exactly one of the results is meaningful.</summary>
@@ -72,6 +77,12 @@ internal static class DemoOptionsParser
             }
 
             options = next;
+        }
+
+        // A token can come from the environment, which other local users cannot read (unlike the command line).
+        if (options.Listen is not null && options.Token is null && Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment)
+        {
+            options = options with { Token = fromEnvironment };
         }
 
         return ParseResult.Ok(options);

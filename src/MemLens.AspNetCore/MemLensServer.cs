@@ -91,7 +91,17 @@ public sealed class MemLensServer : IAsyncDisposable, IDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(server.Address, server.Port));
         var app = builder.Build();
         app.MapMemLens("/", monitor);
-        app.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            app.StartAsync().GetAwaiter().GetResult();
+        }
+        catch
+        {
+            // A busy port or an address this machine does not have: free the host before the caller sees why.
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
         monitor.Start();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using MemLens.Tool.Cli;
 
 var parse = MemLensCli.Build().Parse(args);
@@ -13,4 +14,8 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync().ConfigureAwait(false);
+// On Ctrl+C or SIGTERM the action is cancelled and given this long to finish before the process ends anyway:
+// `memlens demo` waits up to 5 s for its child to exit (then kills it), and stopping the dashboard takes up
+// to 2 s. The library's default of 2 s would cut that short and leave the child running.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+return await parse.InvokeAsync(invocation).ConfigureAwait(false);

@@ -38,6 +38,11 @@ public sealed class ToolErrorTests
     [InlineData("watch", "12", "--interval", "soon")]
     [InlineData("ps", "--sort", "colour")]
     [InlineData("demo", "--scenario", "nope")]
+    [InlineData("watch", "12", "--bind", "example.org")]
+    [InlineData("watch", "12", "--port", "70000")]
+    [InlineData("watch", "12", "--tui", "--port", "8080")]
+    [InlineData("demo", "--tui", "--json-lines")]
+    [InlineData("demo", "--interval", "2s")]
     public async Task Bad_arguments_exit_with_code_2_and_a_hint(params string[] args)
     {
         var (code, _, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), args);

@@ -15,13 +15,13 @@ internal sealed class CommonOptions
 
     public Option<TimeSpan?> Interval { get; } = new("--interval", "-i")
     {
-        Description = "Sampling interval, e.g. 1s, 500ms. Default: 1s.",
+        Description = "Sampling interval, 100ms to 1m, e.g. 1s, 500ms. Default: 1s.",
         CustomParser = ParseDuration,
     };
 
     public Option<bool> JsonLines { get; } = new("--json-lines")
     {
-        Description = "Print one JSON object per sample on stdout instead of the live view: " +
+        Description = "Print one JSON object per sample on stdout instead of the dashboard or the live view: " +
                       "{\"t\": ISO-8601 UTC, \"pid\": N, \"metrics\": {name: value in base units}, \"events\": [...]}.",
     };
 
@@ -41,9 +41,10 @@ internal sealed class CommonOptions
             return null;
         }
 
-        if (value < TimeSpan.FromMilliseconds(100) && result.Parent is OptionResult { Option.Name: "--interval" })
+        // The dashboard's sampler takes 100 ms to 1 min; the terminal views keep to the same range.
+        if ((value < TimeSpan.FromMilliseconds(100) || value > TimeSpan.FromMinutes(1)) && result.Parent is OptionResult { Option.Name: "--interval" })
         {
-            result.AddError("The interval must be at least 100ms.");
+            result.AddError("The interval must be between 100ms and 1m.");
             return null;
         }
 

@@ -12,6 +12,6 @@ internal static class ExitCodes
     public const int UnsupportedOs = 6;
 
     public const string HelpText =
-        "Exit codes: 0 ok (or stopped by --duration / Ctrl+C), 1 unexpected error, 2 bad arguments, " +
+        "Exit codes: 0 ok (or stopped by --duration / Ctrl+C), 1 error (e.g. the dashboard's port is busy), 2 bad arguments, " +
         "3 no such process, 4 permission denied, 5 the watched process exited, 6 not Linux.";
 }

@@ -1,12 +1,18 @@
 using System.CommandLine;
-using System.Diagnostics;
 using MemLens.Tool.Cli;
 
 namespace MemLens.Tool.Commands;
 
-/// <summary><c>memlens demo</c>: starts the bundled workload as a child process and watches it.</summary>
+/// <summary>
+/// <c>memlens demo</c>: starts the bundled workload as a child process and shows it — by default through the
+/// workload's own in-process dashboard (GC figures from inside, the release action on), with <c>--tui</c> or
+/// <c>--json-lines</c> watched from outside in the terminal.
+/// </summary>
 internal static class DemoCommand
 {
+    /// <summary>The variable the demo workload reads its dashboard token from (see samples/MemLens.Demo/README.md).</summary>
+    public const string DemoTokenVariable = "MEMLENS_DEMO_TOKEN";
+
     private static readonly string[] s_scenarios = ["steady", "leak", "spike", "native-leak", "fragmentation", "idle"];
 
     public static Command Create()
@@ -21,8 +27,23 @@ internal static class DemoCommand
         var rate = new Option<int?>("--rate") { Description = "Growth rate in MiB/s for leak and native-leak (passed to the workload)." };
         var maxMb = new Option<int?>("--max-mb") { Description = "Cap in MiB on what the workload holds (passed to the workload)." };
         var common = new CommonOptions();
-        var command = new Command("demo", "Run the bundled demo workload as a child process and watch it live.") { scenario, rate, maxMb };
+        var dashboard = new DashboardOptions();
+        var command = new Command("demo",
+            "Run the bundled demo workload as a child process and watch it live. By default the workload serves its own " +
+            "dashboard (MapMemLens, with the release-memory action) on 127.0.0.1 and a free port, printed and opened in a " +
+            "browser when possible; --tui shows the terminal view instead.")
+        {
+            scenario, rate, maxMb,
+        };
         common.AddTo(command);
+        dashboard.AddTo(command, common.JsonLines);
+        command.Validators.Add(r =>
+        {
+            if (!r.GetValue(dashboard.Tui) && !r.GetValue(common.JsonLines) && r.GetResult(common.Interval) is { Implicit: false })
+            {
+                r.AddError("--interval applies to --tui and --json-lines; the demo's own dashboard samples every second.");
+            }
+        });
 
         command.SetAction(async (parse, ct) =>
         {
@@ -44,19 +65,45 @@ internal static class DemoCommand
             }
 
             bool jsonLines = parse.GetValue(common.JsonLines);
+            var served = dashboard.ServesDashboard(parse, common.JsonLines) ? dashboard.Read(parse) : null;
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (served is not null)
+            {
+                demoArgs.AddRange(["--listen", served.Endpoint]);
+                if (served.Token is { } token)
+                {
+                    // Through the environment, not the command line: /proc/<pid>/cmdline is readable by every
+                    // local user, /proc/<pid>/environ only by the owner.
+                    environment[DemoTokenVariable] = token;
+                }
+            }
+
             DemoChild child;
             try
             {
-                child = await DemoChild.StartAsync(demoArgs, forwardOutputTo: jsonLines ? Console.Error : null, ct).ConfigureAwait(false);
+                child = await DemoChild.StartAsync(demoArgs, environment, forwardOutputTo: jsonLines ? Console.Error : null, ct).ConfigureAwait(false);
             }
             catch (DemoStartException ex)
             {
-                await Console.Error.WriteLineAsync($"memlens: {ex.Message}").ConfigureAwait(false);
+                string hint = served is { Port: not 0 } && ex.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase)
+                    ? " — choose another --port, or --port 0 for a free one."
+                    : "";
+                await Console.Error.WriteLineAsync($"memlens: {ex.Message}{hint}").ConfigureAwait(false);
                 return ExitCodes.Error;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("memlens: stopped before the demo workload was ready.").ConfigureAwait(false);
+                return ExitCodes.Ok;
             }
 
             await using (child.ConfigureAwait(false))
             {
+                if (served is not null)
+                {
+                    return await DemoDashboard.RunAsync(child, parse.GetValue(scenario)!, parse.GetValue(common.Duration), served, ct).ConfigureAwait(false);
+                }
+
                 if (!jsonLines)
                 {
                     await Console.Error.WriteLineAsync($"memlens: demo workload '{parse.GetValue(scenario)}' started as PID {child.ProcessId}.").ConfigureAwait(false);
@@ -71,132 +118,3 @@ internal static class DemoCommand
         return command;
     }
 }
-
-/// <summary>The demo workload running as a child: started, its output kept in a bounded ring, stopped cleanly.</summary>
-internal sealed class DemoChild : IAsyncDisposable
-{
-    private const int OutputLines = 6;
-    private readonly Process _process;
-    private readonly Queue<string> _recent = new();
-    private readonly TextWriter? _forward;
-
-    private DemoChild(Process process, TextWriter? forward)
-    {
-        _process = process;
-        _forward = forward;
-    }
-
-    public int ProcessId => _process.Id;
-
-    /// <summary>The last lines the workload printed (bounded).</summary>
-    public IReadOnlyList<string> RecentOutput()
-    {
-        lock (_recent)
-        {
-            return _recent.ToArray();
-        }
-    }
-
-    public static async Task<DemoChild> StartAsync(IEnumerable<string> args, TextWriter? forwardOutputTo, CancellationToken ct)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "MemLens.Demo.dll");
-        if (!File.Exists(dll))
-        {
-            throw new DemoStartException($"the demo workload is missing: {dll} (build the solution, or run from the repository).");
-        }
-
-        var psi = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(psi) ?? throw new DemoStartException("could not start the demo workload.");
-        var child = new DemoChild(process, forwardOutputTo);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            if (e.Data.StartsWith("ready ", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-
-            child.Keep(e.Data);
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                child.Keep(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            await child.DisposeAsync().ConfigureAwait(false);
-            throw new DemoStartException("the demo workload did not report ready within 30 s: " + string.Join(" | ", child.RecentOutput()));
-        }
-
-        return child;
-    }
-
-    private void Keep(string line)
-    {
-        _forward?.WriteLine(line);
-        lock (_recent)
-        {
-            _recent.Enqueue(line);
-            while (_recent.Count > OutputLines)
-            {
-                _recent.Dequeue();
-            }
-        }
-    }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    /// <summary>Asks the workload to exit (its stdin protocol), then kills it if it has not after 5 s.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                await _process.StandardInput.WriteLineAsync("exit").ConfigureAwait(false);
-                await _process.StandardInput.FlushAsync().ConfigureAwait(false);
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
-}
-
-/// <summary>The demo workload could not be started.</summary>
-internal sealed class DemoStartException(string message) : Exception(message);

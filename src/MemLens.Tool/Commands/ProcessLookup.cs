@@ -33,6 +33,30 @@ internal static class ProcessLookup
             ? (p.CommandLine.Length > 0 ? Shorten(p.CommandLine, 60) : p.Name)
             : "?";
 
+    /// <summary>
+    /// The program's name for the dashboard's title: the command name, or for <c>dotnet app.dll</c> the
+    /// assembly's name, since every such process is called "dotnet".
+    /// </summary>
+    public static string ProgramName(ProcessInfo process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        var words = process.CommandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (process.Name == "dotnet" && words.Length > 1 && words[1].EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return Path.GetFileNameWithoutExtension(words[1]);
+        }
+
+        return process.Name;
+    }
+
+    /// <summary>The runtime as the dashboard API names it: <c>dotnet</c>, <c>go</c> or <c>native</c>.</summary>
+    public static string RuntimeName(ProcessRuntime runtime) => runtime switch
+    {
+        ProcessRuntime.DotNet => "dotnet",
+        ProcessRuntime.Go => "go",
+        _ => "native",
+    };
+
     private static string ProgramOf(string commandLine)
     {
         int space = commandLine.IndexOf(' ', StringComparison.Ordinal);

@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace MemLens.Tool.Commands;
 
-/// <summary><c>memlens watch &lt;pid&gt;</c>: a live view of one process's memory.</summary>
+/// <summary><c>memlens watch &lt;pid&gt;</c>: one process's memory live, in the web dashboard or (<c>--tui</c>) the terminal.</summary>
 internal static class WatchCommand
 {
     public static Command Create()
@@ -17,12 +17,17 @@ internal static class WatchCommand
         var pid = new Argument<int?>("pid") { Description = "Process id to watch.", Arity = ArgumentArity.ZeroOrOne };
         var name = new Option<string?>("--name", "-n") { Description = "Watch the process with this name instead of a PID (must match one process)." };
         var common = new CommonOptions();
-        var command = new Command("watch", "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, refreshed every second.")
+        var dashboard = new DashboardOptions();
+        var command = new Command("watch",
+            "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, sampled every second. " +
+            "Serves a web dashboard on 127.0.0.1 and a free port (printed, opened in a browser when possible); " +
+            "--tui shows the live view in the terminal instead, --json-lines prints samples for scripts.")
         {
             pid,
             name,
         };
         common.AddTo(command);
+        dashboard.AddTo(command, common.JsonLines);
         command.Validators.Add(r =>
         {
             if (r.GetValue(pid) is null == (r.GetValue(name) is null))
@@ -56,13 +61,22 @@ internal static class WatchCommand
                 target = parse.GetValue(pid)!.Value;
             }
 
-            return await RunAsync(target, ProcessLookup.DisplayName(target), parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1),
+            var interval = parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1);
+            if (dashboard.ServesDashboard(parse, common.JsonLines))
+            {
+                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct).ConfigureAwait(false);
+            }
+
+            return await RunAsync(target, ProcessLookup.DisplayName(target), interval,
                 parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), extraSources: [], childOutput: null, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    /// <summary>Watches a process until the duration ends, Ctrl+C, or the process exits. Shared by watch and demo.</summary>
+    /// <summary>
+    /// Watches a process in the terminal (live view or JSON lines) until the duration ends, Ctrl+C, or the process
+    /// exits. Shared by watch and demo.
+    /// </summary>
     internal static async Task<int> RunAsync(
         int pid, string displayName, TimeSpan interval, TimeSpan? duration, bool jsonLines,
         IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct)

@@ -1,0 +1,31 @@
+namespace MemLens.Tool.Dashboard;
+
+/// <summary>
+/// What the user reads when the dashboard is up: on stdout what is watched, the URL and the token (for people
+/// and scripts alike); on stderr the network warning, the browser and how to stop.
+/// </summary>
+internal static class DashboardAnnouncement
+{
+    public static void Print(string watching, Uri browserUrl, DashboardSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(browserUrl);
+        ArgumentNullException.ThrowIfNull(settings);
+        Console.Out.WriteLine($"Watching:     {watching}");
+        Console.Out.WriteLine($"Dashboard:    {browserUrl.AbsoluteUri}");
+        if (settings.Token is { } token)
+        {
+            Console.Out.WriteLine($"Access token: {token}");
+        }
+
+        if (!settings.IsLocal)
+        {
+            Console.Error.WriteLine(
+                $"memlens: warning: the dashboard listens on {settings.Address}, so it is reachable from the network over plain HTTP; " +
+                $"its API answers only to the access token{(settings.TokenGenerated ? " generated for this run" : "")}. " +
+                "Give the URL only to people who may see this process's memory.");
+        }
+
+        Console.Error.WriteLine("memlens: " + (settings.OpenBrowser ? BrowserLauncher.TryOpen(browserUrl) : "open the URL in a browser."));
+        Console.Error.WriteLine("memlens: Ctrl+C stops.");
+    }
+}
