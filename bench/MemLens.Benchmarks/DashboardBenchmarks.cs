@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using MemLens.AspNetCore.Dashboard;
-using MemLens.EndToEnd.Tests.Dashboard;
+using MemLens.DashboardFixture;
 using MemLens.Storage;
 
 namespace MemLens.Benchmarks;

@@ -37,7 +37,7 @@ export function requestRange(range: View, points: number, sent?: { series: Promi
   hooks.lastSeriesRequest = q;
   hooks.points = points;
   const series = api<SeriesResponse>('api/series?' + q, {}, sent?.series);
-  const events = api<EventsResponse>(`api/events?from=${range.from}&to=${range.to}&max=5000`, {}, sent?.events);
+  const events = api<EventsResponse>(`api/events?from=${range.from}&to=${range.to}&max=2000`, {}, sent?.events);
   series.catch(() => undefined);
   events.catch(() => undefined);
   return { range, points, series, events };

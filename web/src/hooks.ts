@@ -27,6 +27,8 @@ export interface Hooks {
   releaseMarkers?: number;
   /** Visible charts that show at least one release marker. */
   markedCharts?: number;
+  /** True once the events of the loaded range (GC markers) are drawn; they follow the first paint. */
+  eventsLoaded?: boolean;
 }
 
 declare global {

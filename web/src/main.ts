@@ -132,10 +132,12 @@ class App implements ChartHost {
       req = requestRange(this.zoomRange ?? this.presetRange(), this.measurePoints());
     }
     this.points = req.points;
+    // The series are the first paint; the events (GC markers, pauses) are drawn when they arrive, so the
+    // slower of the two answers is not on the first paint's path.
+    req.events.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     let series;
-    let events;
     try {
-      [series, events] = await Promise.all([req.series, req.events]);
+      series = await req.series;
     } catch (e) {
       if (gen === this.fetchGen) this.strip.showProblem(`Cannot load the range (${(e as Error).message}).`);
       return;
@@ -145,18 +147,31 @@ class App implements ChartHost {
     if (hooks.seriesBytes == null) hooks.seriesBytes = encodedSize('api/series');
 
     this.store.load(series);
-    this.events.load(events.events ?? []);
     this.current = { ...req.range };
     if (!this.zoomRange && !this.paused) {
       // Frames that arrived while the request was under way.
       for (const s of this.recentSamples) if (s.ts > series.to) this.applySample(s);
-      for (const e of this.recentEvents) if (e.ts >= req.range.from) this.events.add(e);
     }
     this.strip.showProblem(null);
     // The first paint is drawn at once rather than in the next animation frame: the browser
     // presents it with the coming frame either way, and a frame's wait is saved.
     if (this.firstPaint) this.scheduleRedraw();
     else this.frame();
+
+    let events;
+    try {
+      events = await req.events;
+    } catch (e) {
+      if (gen === this.fetchGen) this.strip.showProblem(`Cannot load the events (${(e as Error).message}).`);
+      return;
+    }
+    if (gen !== this.fetchGen) return;
+    this.events.load(events.events ?? []);
+    if (!this.zoomRange && !this.paused) {
+      for (const e of this.recentEvents) if (e.ts >= req.range.from) this.events.add(e);
+    }
+    hooks.eventsLoaded = true;
+    this.scheduleRedraw();
   }
 
   /** The title, oldest sample and clock from the catalog again (the charts stay as they are). */

@@ -41,7 +41,7 @@ declare global {
       const range = { from: to - PRESET_MS[preset], to, points: pointsForViewport(window.innerWidth) };
       pre.range = range;
       pre.series = get(`api/series?from=${range.from}&to=${range.to}&points=${range.points}`);
-      pre.events = get(`api/events?from=${range.from}&to=${range.to}&max=5000`);
+      pre.events = get(`api/events?from=${range.from}&to=${range.to}&max=2000`);
     }
     for (const p of [pre.catalog, pre.series, pre.events]) p?.catch(() => undefined);
     window.__memlensPreboot = pre;

@@ -2,7 +2,7 @@ using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Storage;
 
-namespace MemLens.EndToEnd.Tests.Dashboard;
+namespace MemLens.DashboardFixture;
 
 /// <summary>
 /// A store holding 24 h of 1 Hz samples of every series the dashboard draws, shaped like a .NET service with a
