@@ -46,6 +46,20 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${t:-0} + ${a:-0}))
 done
+
+# --- the dashboard page's own unit tests (node's test runner; counted with the rest) ----------
+log "npm test in web/"
+web_out=$(cd web && npm test 2>&1); web_status=$?
+printf '%s\n' "$web_out" | grep -E '^(not ok|# (tests|pass|fail))' >&2
+wp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' <<<"$web_out" | tail -n 1)
+wf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' <<<"$web_out" | tail -n 1)
+passed=$((passed + ${wp:-0}))
+failed=$((failed + ${wf:-0}))
+if [ "$web_status" -ne 0 ]; then
+  [ "${wf:-0}" -eq 0 ] && failed=$((failed + 1))
+  status=1
+fi
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # the build or a test host failed before any result was written
 fi
