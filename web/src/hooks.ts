@@ -16,6 +16,8 @@ export interface Hooks {
   seriesBytes?: number;
   /** ts of the newest live sample drawn. */
   lastSampleTs?: number;
+  /** Date.now() − ts when that sample was drawn: sample-to-pixel latency (server clock = browser clock locally). */
+  sampleToPixelMs?: number;
   /** Query string of the newest api/series request: from=…&to=…&points=… */
   lastSeriesRequest?: string;
   preset?: Preset;
