@@ -180,6 +180,7 @@ public class EndpointTests
         Assert.Equal("ok", sources["procfs"].GetProperty("state").GetString());
         Assert.True(status.GetProperty("store").GetProperty("bytes").GetInt64() > 0);
         Assert.Equal(8L * 1024 * 1024, status.GetProperty("store").GetProperty("budgetBytes").GetInt64());
+        Assert.Equal(0, status.GetProperty("stream").GetProperty("clients").GetInt32());
     }
 
     [Fact]

@@ -112,6 +112,10 @@ internal static class ApiJson
         w.WriteNumber("budgetBytes", monitor.Store.Options.MemoryBudgetBytes);
         w.WriteNumber("droppedEvents", monitor.Store.DroppedEvents);
         w.WriteEndObject();
+        w.WriteStartObject("stream");
+        w.WriteNumber("clients", monitor.Hub.ClientCount);
+        w.WriteNumber("droppedFrames", monitor.Hub.DroppedFrames);
+        w.WriteEndObject();
         w.WriteStartArray("sources");
         foreach (var s in monitor.Statuses)
         {

@@ -23,9 +23,6 @@ internal sealed class StreamClient
 
     public ChannelReader<byte[]> Reader => _frames.Reader;
 
-    /// <summary>Frames dropped since the last <see cref="TakeDropped"/>.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
-
     /// <summary>Total frames dropped over the connection's life.</summary>
     public long TotalDropped { get; private set; }
 
