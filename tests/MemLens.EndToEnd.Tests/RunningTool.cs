@@ -147,21 +147,7 @@ internal sealed partial class RunningTool : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ToolProcess.KillAndDisposeAsync(_process);
 
     private static bool SigintIgnoredHere()
     {

@@ -14,6 +14,23 @@ internal static class ToolProcess
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>Runs memlens with the arguments and returns exit code, stdout and stderr.</summary>
+    /// <summary>Ends a child process and everything it started, if it still runs, and frees it.</summary>
+    public static async ValueTask KillAndDisposeAsync(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args) =>
         RunAsync(timeout, whileRunning: null, args);
 
@@ -139,19 +156,5 @@ internal sealed class DemoProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => ToolProcess.KillAndDisposeAsync(_process);
 }

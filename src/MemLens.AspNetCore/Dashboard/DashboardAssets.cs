@@ -37,7 +37,7 @@ internal sealed class DashboardAssets
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             string file = name[ResourcePrefix.Length..];
-            files[file] = new Asset(file, ContentType(file), copy.ToArray());
+            files[file] = new Asset(ContentType(file), copy.ToArray());
         }
 
         return new DashboardAssets(files.ToFrozenDictionary(StringComparer.Ordinal));
@@ -57,17 +57,14 @@ internal sealed class DashboardAssets
     /// <summary>One file with its compressed copies.</summary>
     internal sealed class Asset
     {
-        public Asset(string name, string contentType, byte[] content)
+        public Asset(string contentType, byte[] content)
         {
-            Name = name;
             ContentType = contentType;
             Content = content;
             ETag = "\"" + Convert.ToHexString(SHA256.HashData(content).AsSpan(0, 12)) + "\"";
             Gzip = Compress(content, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
             Brotli = Compress(content, s => new BrotliStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
         }
-
-        public string Name { get; }
 
         public string ContentType { get; }
 

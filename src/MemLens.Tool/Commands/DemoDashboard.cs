@@ -30,19 +30,10 @@ internal static class DemoDashboard
             .ConfigureAwait(false);
         status.Clear();
 
-        var watched = Durations.Format(TimeSpan.FromMilliseconds(MonotonicClock.NowUnixMs - started));
-        switch (reason)
+        return await WatchEnding.ReportAsync(started, reason, watched =>
         {
-            case WatchSession.EndReason.TargetExited:
-                string last = child.LatestProgress is { } line ? $" Its last line: {line}" : "";
-                await Console.Error.WriteLineAsync(
-                    $"memlens: process {child.ProcessId} (the demo workload) exited with code {child.ExitCode}; watched for {watched}.{last}").ConfigureAwait(false);
-                return ExitCodes.TargetExited;
-            case WatchSession.EndReason.Cancelled:
-                await Console.Error.WriteLineAsync($"memlens: stopped after {watched}.").ConfigureAwait(false);
-                return ExitCodes.Ok;
-            default:
-                return ExitCodes.Ok;
-        }
+            string last = child.LatestProgress is { } line ? $" Its last line: {line}" : "";
+            return $"process {child.ProcessId} (the demo workload) exited with code {child.ExitCode}; watched for {watched}.{last}";
+        }).ConfigureAwait(false);
     }
 }

@@ -110,17 +110,6 @@ internal static class WatchCommand
             : new LiveRenderer(AnsiConsole.Console, childOutput);
         var reason = await session.RunAsync(renderer, duration, ct).ConfigureAwait(false);
 
-        var watched = Durations.Format(TimeSpan.FromMilliseconds(MonotonicClock.NowUnixMs - started));
-        switch (reason)
-        {
-            case WatchSession.EndReason.TargetExited:
-                await Console.Error.WriteLineAsync($"memlens: process {pid} exited; watched for {watched}.").ConfigureAwait(false);
-                return ExitCodes.TargetExited;
-            case WatchSession.EndReason.Cancelled:
-                await Console.Error.WriteLineAsync($"memlens: stopped after {watched}.").ConfigureAwait(false);
-                return ExitCodes.Ok;
-            default:
-                return ExitCodes.Ok;
-        }
+        return await WatchEnding.ReportAsync(pid, started, reason).ConfigureAwait(false);
     }
 }

@@ -80,18 +80,7 @@ internal static class WatchDashboard
             var reason = await DashboardLifetime.WaitAsync(exited.Task, duration, () => status.Show(StatusText(monitor, started)), ct).ConfigureAwait(false);
             status.Clear();
 
-            var watched = Durations.Format(TimeSpan.FromMilliseconds(MonotonicClock.NowUnixMs - started));
-            switch (reason)
-            {
-                case WatchSession.EndReason.TargetExited:
-                    await Console.Error.WriteLineAsync($"memlens: process {pid} exited; watched for {watched}.").ConfigureAwait(false);
-                    return ExitCodes.TargetExited;
-                case WatchSession.EndReason.Cancelled:
-                    await Console.Error.WriteLineAsync($"memlens: stopped after {watched}.").ConfigureAwait(false);
-                    return ExitCodes.Ok;
-                default:
-                    return ExitCodes.Ok;
-            }
+            return await WatchEnding.ReportAsync(pid, started, reason).ConfigureAwait(false);
         }
         finally
         {
