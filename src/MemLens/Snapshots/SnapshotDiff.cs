@@ -1,0 +1,58 @@
+namespace MemLens.Snapshots;
+
+/// <summary>
+/// Growth per type between two snapshots of the same process, sorted by bytes added (largest growth first,
+/// then the largest shrink last): the top rows answer "what is accumulating?".
+/// </summary>
+public sealed class SnapshotDiff
+{
+    private SnapshotDiff(HeapSnapshot before, HeapSnapshot after, TypeGrowth[] rows)
+    {
+        Before = before;
+        After = after;
+        Rows = rows;
+    }
+
+    public HeapSnapshot Before { get; }
+
+    public HeapSnapshot After { get; }
+
+    /// <summary>Every type present in either snapshot, by <see cref="TypeGrowth.BytesDelta"/> descending (ties by count delta, then name).</summary>
+    public IReadOnlyList<TypeGrowth> Rows { get; }
+
+    public long BytesDelta => After.TotalBytes - Before.TotalBytes;
+
+    public long CountDelta => After.TotalObjects - Before.TotalObjects;
+
+    /// <summary>Compares <paramref name="before"/> with <paramref name="after"/>; neither is changed.</summary>
+    public static SnapshotDiff Compute(HeapSnapshot before, HeapSnapshot after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var byName = new Dictionary<string, (long C0, long B0, long C1, long B1)>(StringComparer.Ordinal);
+        foreach (var t in before.Types)
+        {
+            byName.TryGetValue(t.Name, out var v);
+            byName[t.Name] = (v.C0 + t.Count, v.B0 + t.Bytes, v.C1, v.B1);
+        }
+
+        foreach (var t in after.Types)
+        {
+            byName.TryGetValue(t.Name, out var v);
+            byName[t.Name] = (v.C0, v.B0, v.C1 + t.Count, v.B1 + t.Bytes);
+        }
+
+        var rows = new TypeGrowth[byName.Count];
+        int i = 0;
+        foreach (var (name, v) in byName)
+        {
+            rows[i++] = new TypeGrowth(name, v.C0, v.C1, v.B0, v.B1);
+        }
+
+        Array.Sort(rows, static (a, b) =>
+            a.BytesDelta != b.BytesDelta ? b.BytesDelta.CompareTo(a.BytesDelta)
+            : a.CountDelta != b.CountDelta ? b.CountDelta.CompareTo(a.CountDelta)
+            : string.CompareOrdinal(a.Name, b.Name));
+        return new SnapshotDiff(before, after, rows);
+    }
+}
