@@ -2,6 +2,7 @@ using System.CommandLine;
 using MemLens.Procfs;
 using MemLens.Sampling;
 using MemLens.Formatting;
+using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Rendering;
 using MemLens.Tool.Watching;
@@ -68,7 +69,7 @@ internal static class WatchCommand
             }
 
             return await RunAsync(target, ProcessLookup.DisplayName(target), interval,
-                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), extraSources: [], childOutput: null, ct).ConfigureAwait(false);
+                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), extraSources: RuntimeAttach.SourcesFor(target, interval, notes: []), childOutput: null, ct).ConfigureAwait(false);
         });
         return command;
     }

@@ -5,6 +5,7 @@ using MemLens.Formatting;
 using MemLens.Metrics;
 using MemLens.Procfs;
 using MemLens.Sampling;
+using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
 using MemLens.Tool.Watching;
@@ -27,7 +28,7 @@ internal static class WatchDashboard
         MemLensMonitor monitor;
         try
         {
-            monitor = MemLensMonitor.ForProcess(target, new MemLensOptions { SampleInterval = interval });
+            monitor = MemLensMonitor.ForProcess(target, new MemLensOptions { SampleInterval = interval }, RuntimeAttach.SourcesFor(pid, interval, notes: []));
         }
         catch (ProcessNotFoundException ex)
         {

@@ -60,7 +60,8 @@ public sealed class GcEvent : MemEvent
 
     public long HeapSizeAfterBytes { get; init; }
 
-    public long CommittedBytes { get; init; }
+    /// <summary>Memory the GC had committed after this GC; null when the source cannot tell (EventPipe has no per-GC committed figure: the attached source records committed as a series instead).</summary>
+    public long? CommittedBytes { get; init; }
 
     public long FragmentedBytes { get; init; }
 
@@ -70,6 +71,9 @@ public sealed class GcEvent : MemEvent
 
     /// <summary>Per generation (gen0, gen1, gen2, LOH, POH) before and after; empty without details.</summary>
     public IReadOnlyList<GcGenerationSizes> Generations { get; init; } = [];
+
+    /// <summary>Why the GC happened, as the runtime's events name it (<c>AllocSmall</c>, <c>Induced</c>, <c>LowMemory</c> …); null in-process, where the GC API does not say.</summary>
+    public string? Reason { get; init; }
 
     /// <summary>Where the event was observed: <c>in-process</c>, <c>eventpipe</c>.</summary>
     public string Origin { get; init; } = "in-process";
@@ -88,8 +92,9 @@ public sealed class GcEvent : MemEvent
             GcKind.Background => "background",
             _ => "ephemeral",
         };
+        string reason = Reason is null ? "" : $" ({Reason})";
         return string.Create(CultureInfo.InvariantCulture,
-            $"GC #{Index} gen{Generation} {kind}{(Compacted ? " compacting" : "")}, pause {Pause.TotalMilliseconds:0.###} ms, heap {ByteSize.Format(HeapSizeBeforeBytes)} → {ByteSize.Format(HeapSizeAfterBytes)}");
+            $"GC #{Index} gen{Generation} {kind}{(Compacted ? " compacting" : "")}{reason}, pause {Pause.TotalMilliseconds:0.###} ms, heap {ByteSize.Format(HeapSizeBeforeBytes)} → {ByteSize.Format(HeapSizeAfterBytes)}");
     }
 
     protected override void WriteFields(Utf8JsonWriter writer)
@@ -117,7 +122,16 @@ public sealed class GcEvent : MemEvent
         writer.WriteNumber("pause_percent", PauseTimePercentage);
         writer.WriteNumber("heap_before", HeapSizeBeforeBytes);
         writer.WriteNumber("heap_after", HeapSizeAfterBytes);
-        writer.WriteNumber("committed", CommittedBytes);
+        if (CommittedBytes is { } committed)
+        {
+            writer.WriteNumber("committed", committed);
+        }
+
+        if (Reason is not null)
+        {
+            writer.WriteString("reason", Reason);
+        }
+
         writer.WriteNumber("fragmented", FragmentedBytes);
         writer.WriteNumber("promoted", PromotedBytes);
         writer.WriteNumber("pinned_objects", PinnedObjects);

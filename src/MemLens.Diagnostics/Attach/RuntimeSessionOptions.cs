@@ -1,0 +1,26 @@
+namespace MemLens.Diagnostics.Attach;
+
+/// <summary>Settings of an EventPipe session on an attached .NET process.</summary>
+public sealed class RuntimeSessionOptions
+{
+    /// <summary>
+    /// How often the runtime publishes its meter values (<c>System.Runtime</c>: committed, allocated, collections …).
+    /// Default: 0.5 s, so that the first runtime figures arrive within the 1.5 s budget of <c>memlens watch</c> (the meter
+    /// publishes its first round one interval after the session starts, plus the target's time to run it). Values are
+    /// computed in the target, so a shorter period costs the target more.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Size of the target's EventPipe buffer for this session, in MiB. When MemLens reads slower than the target
+    /// writes, the runtime drops events rather than grow. Default: 16 (GC events at informational level are a few
+    /// hundred bytes each; 16 MiB holds tens of thousands of GCs).
+    /// </summary>
+    public int BufferMegabytes { get; init; } = 16;
+
+    /// <summary>Also enable the GCHeapCollect keyword, which makes the runtime run a blocking gen2 GC as the session starts (used by <c>memlens gc</c>). Default: false.</summary>
+    internal bool InduceGc { get; init; }
+
+    /// <summary>Skip the meter (one GC session only, e.g. for an induced GC). Default: false.</summary>
+    internal bool GcEventsOnly { get; init; }
+}

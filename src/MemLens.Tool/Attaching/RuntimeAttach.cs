@@ -1,0 +1,31 @@
+using MemLens.Diagnostics.Attach;
+using MemLens.Procfs;
+using MemLens.Sampling;
+
+namespace MemLens.Tool.Attaching;
+
+/// <summary>The runtime's own view of a watched process, when memlens can get it from outside.</summary>
+internal static class RuntimeAttach
+{
+    /// <summary>
+    /// An EventPipe source for a .NET process (it attaches in the background and reports its own failures in the
+    /// sources' status), nothing for other runtimes. Notes say what is left out and why.
+    /// </summary>
+    public static IReadOnlyList<IMetricSource> SourcesFor(int pid, TimeSpan interval, List<string> notes)
+    {
+        var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
+        if (info?.Runtime == ProcessRuntime.DotNet)
+        {
+            return [new EventPipeRuntimeSource(pid, interval)];
+        }
+
+        if (info is not null)
+        {
+            notes.Add(info.Runtime == ProcessRuntime.Go
+                ? $"PID {pid} is a Go program: operating-system figures only (its GC trace comes with `memlens run`)."
+                : $"PID {pid} is not a .NET process: operating-system figures only.");
+        }
+
+        return [];
+    }
+}
