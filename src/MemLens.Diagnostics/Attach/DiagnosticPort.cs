@@ -66,7 +66,7 @@ internal static class DiagnosticPort
     public static string? FindSocket(int processId)
     {
         string pattern = $"dotnet-diagnostic-{processId.ToString(CultureInfo.InvariantCulture)}-*-socket";
-        foreach (string directory in new[] { TargetTempDirectory(processId), TempDirectory })
+        foreach (string? directory in new[] { TargetTempDirectory(processId), TempDirectory })
         {
             if (directory is null)
             {
