@@ -1,4 +1,5 @@
 using MemLens.Actions;
+using MemLens.Diagnostics.Actions;
 using MemLens.Snapshots;
 
 namespace MemLens.Diagnostics;
@@ -12,8 +13,11 @@ public sealed class DotNetTargetActions : ITargetActions
 
     public int ProcessId { get; }
 
+    /// <summary>How long to wait for the induced GC to be reported. Default: 60 s.</summary>
+    public TimeSpan CollectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) =>
-        throw new TargetActionException("Induced GC is being built (issue 4).");
+        InducedCollection.RunAsync(ProcessId, CollectTimeout, cancellationToken);
 
     public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
         throw new TargetActionException("Heap snapshots are being built (issue 4).");

@@ -20,7 +20,7 @@ internal static class DiagnosticPort
         {
             throw new TargetActionException(
                 $"PID {processId} ({ProcessName(processId)}) has no .NET diagnostic port: it is not a .NET process, " +
-                "or it runs with DOTNET_EnableDiagnostics=0.");
+                "or it runs with DOTNET_EnableDiagnostics=0.", TargetActionFailure.NotDotNet);
         }
 
         return new DiagnosticsClient(processId);
@@ -44,13 +44,13 @@ internal static class DiagnosticPort
     {
         if (!IsRunning(processId))
         {
-            return new TargetActionException($"PID {processId} exited while memlens tried to {what}.", ex);
+            return new TargetActionException($"PID {processId} exited while memlens tried to {what}.", TargetActionFailure.Exited, ex);
         }
 
         if (FindSocket(processId) is { } socket && IsAccessDenied(socket))
         {
             return new TargetActionException(
-                $"permission denied on PID {processId}'s diagnostic port {socket}: it belongs to another user; run memlens as that user (or root).", ex);
+                $"permission denied on PID {processId}'s diagnostic port {socket}: it belongs to another user; run memlens as that user (or root).", TargetActionFailure.AccessDenied, ex);
         }
 
         string detail = (ex.InnerException ?? ex).Message.Split('\n')[0].Trim();
@@ -118,7 +118,7 @@ internal static class DiagnosticPort
     {
         if (processId <= 0 || !IsRunning(processId))
         {
-            throw new TargetActionException($"no process with PID {processId}.");
+            throw new TargetActionException($"no process with PID {processId}.", TargetActionFailure.NotFound);
         }
     }
 
