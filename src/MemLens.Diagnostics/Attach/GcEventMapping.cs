@@ -15,7 +15,13 @@ internal static class GcEventMapping
     // GCMemoryInfo's generation order: gen0, gen1, gen2, LOH, POH.
     private const int GenerationCount = 5;
 
-    public static GcEvent ToEvent(TraceGC gc, long timestampMs)
+    /// <param name="gc">The GC as TraceEvent rebuilt it.</param>
+    /// <param name="timestampMs">When it started, Unix ms.</param>
+    /// <param name="previousSeen">
+    /// Whether the session saw the GC before it: the share of time paused "since the last GC" means nothing for the first
+    /// GC of a session, which TraceEvent measures from the session's start.
+    /// </param>
+    public static GcEvent ToEvent(TraceGC gc, long timestampMs, bool previousSeen)
     {
         var sizes = new GcGenerationSizes[GenerationCount];
         long before = 0;
@@ -55,7 +61,7 @@ internal static class GcEventMapping
             Compacted = gc.GlobalHeapHistory is { } global && (global.GlobalMechanisms & GCGlobalMechanisms.Compaction) != 0,
             Concurrent = gc.Type == GCType.BackgroundGC,
             Pause = TimeSpan.FromMilliseconds(Math.Max(0, gc.PauseDurationMSec)),
-            PauseTimePercentage = Math.Max(0, gc.PauseTimePercentageSinceLastGC),
+            PauseTimePercentage = previousSeen ? Math.Max(0, gc.PauseTimePercentageSinceLastGC) : null,
             HeapSizeBeforeBytes = before,
             HeapSizeAfterBytes = after,
             CommittedBytes = null,

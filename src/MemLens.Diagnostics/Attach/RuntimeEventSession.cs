@@ -31,6 +31,7 @@ public sealed class RuntimeEventSession : IDisposable
     private readonly string _sessionId;
     private volatile bool _acceptAnySession;
     private long _sessionStartUnixMs;
+    private long _gcsSeen;
     private int _disposed;
 
     private RuntimeEventSession(int processId, EventPipeSession session, string sessionId)
@@ -101,16 +102,26 @@ public sealed class RuntimeEventSession : IDisposable
     {
         _source.NeedLoadedDotNetRuntimes();
         _source.AddCallbackOnProcessStart(process => process.AddCallbackOnDotNetRuntimeLoad(runtime =>
-            runtime.GCEnd += (_, gc) => GcEnded?.Invoke(GcEventMapping.ToEvent(gc, _sessionStartUnixMs + (long)gc.StartRelativeMSec))));
+            runtime.GCEnd += (_, gc) => GcEnded?.Invoke(GcEventMapping.ToEvent(gc, SessionStartUnixMs() + (long)gc.StartRelativeMSec, _gcsSeen++ > 0))));
         _source.Dynamic.All += OnDynamicEvent;
         _thread.Start();
+    }
+
+    // The trace's start time is known once its header has been read, i.e. by the time any event arrives.
+    private long SessionStartUnixMs()
+    {
+        if (_sessionStartUnixMs == 0)
+        {
+            _sessionStartUnixMs = new DateTimeOffset(_source.SessionStartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+        }
+
+        return _sessionStartUnixMs;
     }
 
     private void Run()
     {
         try
         {
-            _sessionStartUnixMs = new DateTimeOffset(_source.SessionStartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
             _source.Process();
             _completion.TrySetResult();
         }

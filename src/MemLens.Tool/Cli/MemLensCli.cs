@@ -16,6 +16,7 @@ internal static class MemLensCli
             WatchCommand.Create(),
             DemoCommand.Create(),
             MetricsCommand.Create(),
+            GcCommand.Create(),
         };
         return root;
     }

@@ -54,7 +54,7 @@ public sealed class GcEvent : MemEvent
     public TimeSpan Pause { get; init; }
 
     /// <summary>GC pause time as a percentage of time since the previous GC, as the runtime reports it.</summary>
-    public double PauseTimePercentage { get; init; }
+    public double? PauseTimePercentage { get; init; }
 
     public long HeapSizeBeforeBytes { get; init; }
 
@@ -119,7 +119,11 @@ public sealed class GcEvent : MemEvent
         writer.WriteBoolean("compacted", Compacted);
         writer.WriteBoolean("concurrent", Concurrent);
         writer.WriteNumber("pause", Pause.TotalSeconds);
-        writer.WriteNumber("pause_percent", PauseTimePercentage);
+        if (PauseTimePercentage is { } pausePercent)
+        {
+            writer.WriteNumber("pause_percent", pausePercent);
+        }
+
         writer.WriteNumber("heap_before", HeapSizeBeforeBytes);
         writer.WriteNumber("heap_after", HeapSizeAfterBytes);
         if (CommittedBytes is { } committed)
