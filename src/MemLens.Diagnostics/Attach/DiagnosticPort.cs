@@ -10,7 +10,7 @@ namespace MemLens.Diagnostics.Attach;
 /// in the temp directory) and turns every way that can fail into one line for people: no such process, not a .NET
 /// process, permission denied, the process exited on the way.
 /// </summary>
-internal static class DiagnosticPort
+public static class DiagnosticPort
 {
     /// <summary>A client for <paramref name="processId"/>; throws <see cref="TargetActionException"/> when the port is not there.</summary>
     public static DiagnosticsClient Connect(int processId)

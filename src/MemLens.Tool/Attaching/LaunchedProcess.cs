@@ -1,0 +1,231 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using MemLens.Actions;
+using MemLens.Diagnostics.Attach;
+using MemLens.Sampling;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace MemLens.Tool.Attaching;
+
+/// <summary>
+/// A command started by <c>memlens run</c>, watched from its first instruction: a .NET child starts suspended
+/// (<c>DOTNET_DefaultDiagnosticPortSuspend=1</c>), memlens opens its EventPipe session and then resumes it, so even
+/// the first GCs are seen. A child without a diagnostic port is not .NET; it runs as it is and is watched through
+/// /proc only.
+/// </summary>
+/// <remarks>
+/// The suspend setting is inherited by the child's own children. .NET grandchildren (the SDK's build servers under
+/// <c>dotnet run</c>, a service launching workers) would wait for ever, so every descendant that publishes a
+/// diagnostic port is resumed as it appears; only the direct child is watched.
+/// </remarks>
+internal sealed class LaunchedProcess : IAsyncDisposable
+{
+    private const string SuspendVariable = "DOTNET_DefaultDiagnosticPortSuspend";
+    private static readonly TimeSpan s_portWait = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_descendantScan = TimeSpan.FromMilliseconds(200);
+
+    private readonly Process _process;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HashSet<int> _resumed = [];
+    private Task _descendants = Task.CompletedTask;
+
+    private LaunchedProcess(Process process, string displayName)
+    {
+        _process = process;
+        DisplayName = displayName;
+        Exited = process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The command line as the user typed it, shortened for titles.</summary>
+    public string DisplayName { get; }
+
+    public Task Exited { get; }
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The child's runtime session when it is .NET and memlens attached before resuming it; else null.</summary>
+    public RuntimeEventSession? Session { get; private set; }
+
+    /// <summary>Why the runtime's view is missing, when it is; null when attached.</summary>
+    public string? Note { get; private set; }
+
+    /// <summary>Starts <paramref name="command"/> with stdio inherited (or redirected to <paramref name="output"/>) and attaches to it.</summary>
+    public static async Task<LaunchedProcess> StartAsync(IReadOnlyList<string> command, RuntimeSessionOptions sessionOptions, Action<string>? output, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(command[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = output is not null,
+            RedirectStandardError = output is not null,
+        };
+        foreach (string arg in command.Skip(1))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment[SuspendVariable] = "1";
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new LaunchException($"could not start {command[0]}.");
+        }
+        catch (Win32Exception ex)
+        {
+            throw new LaunchException($"could not start {command[0]}: {ex.Message}.");
+        }
+
+        var launched = new LaunchedProcess(process, string.Join(' ', command));
+        if (output is not null)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        await launched.AttachAsync(sessionOptions, ct).ConfigureAwait(false);
+        launched._descendants = Task.Run(() => launched.ResumeDescendantsAsync(launched._stop.Token), CancellationToken.None);
+        return launched;
+    }
+
+    // Waits for the child's diagnostic port; when it appears, opens the session while the runtime waits, then resumes it.
+    private async Task AttachAsync(RuntimeSessionOptions options, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < s_portWait && !_process.HasExited)
+        {
+            if (DiagnosticPort.FindSocket(ProcessId) is not null)
+            {
+                try
+                {
+                    Session = RuntimeEventSession.Open(ProcessId, options);
+                }
+                catch (TargetActionException ex)
+                {
+                    Note = "the runtime's view is missing: " + ex.Message;
+                }
+
+                Resume(ProcessId);
+                _resumed.Add(ProcessId);
+                return;
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+
+        Note = _process.HasExited
+            ? null
+            : $"{Path.GetFileName(_process.StartInfo.FileName)} opened no .NET diagnostic port within {s_portWait.TotalSeconds:0} s: not a .NET process, so operating-system figures only.";
+    }
+
+    // A suspended .NET descendant waits for a resume command that only memlens can send.
+    private async Task ResumeDescendantsAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested && !_process.HasExited)
+            {
+                foreach (int pid in DiagnosticsClient.GetPublishedProcesses())
+                {
+                    if (!_resumed.Contains(pid) && IsDescendant(pid))
+                    {
+                        _resumed.Add(pid);
+                        Resume(pid);
+                    }
+                }
+
+                await Task.Delay(s_descendantScan, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void Resume(int pid)
+    {
+        try
+        {
+            new DiagnosticsClient(pid).ResumeRuntime();
+        }
+#pragma warning disable CA1031 // A process that was not suspended, or is gone, needs nothing.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private bool IsDescendant(int pid)
+    {
+        for (int depth = 0; depth < 64 && pid > 1; depth++)
+        {
+            int parent = ParentOf(pid);
+            if (parent == ProcessId)
+            {
+                return true;
+            }
+
+            pid = parent;
+        }
+
+        return false;
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.TryParse(fields[1], out int ppid) ? ppid : -1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>The runtime source over the session opened at launch, or none.</summary>
+    public IReadOnlyList<IMetricSource> RuntimeSources(TimeSpan interval) =>
+        Session is null ? [] : [new EventPipeRuntimeSource(Session, interval)];
+
+    /// <summary>Ends the child if it still runs: it is given <paramref name="grace"/> to exit by itself (it got the terminal's Ctrl+C too), then killed.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        try
+        {
+            await Exited.WaitAsync(grace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // exited meanwhile
+            }
+
+            await Exited.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _descendants.ConfigureAwait(false);
+        _stop.Dispose();
+        _process.Dispose();
+    }
+}
+
+/// <summary>The command given to <c>memlens run</c> could not be started.</summary>
+internal sealed class LaunchException(string message) : Exception(message);
