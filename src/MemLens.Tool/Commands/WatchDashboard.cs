@@ -27,7 +27,9 @@ internal static class WatchDashboard
         MemLensMonitor monitor;
         try
         {
-            monitor = MemLensMonitor.ForProcess(target, new MemLensOptions { SampleInterval = interval });
+            // A .NET process can be asked for a full GC and heap snapshots over its diagnostic port.
+            monitor = MemLensMonitor.ForProcess(target, new MemLensOptions { SampleInterval = interval },
+                targetActions: target.Runtime == "dotnet" ? new MemLens.Diagnostics.DotNetTargetActions(pid) : null);
         }
         catch (ProcessNotFoundException ex)
         {
