@@ -1,3 +1,4 @@
+using MemLens.Actions;
 using MemLens.AspNetCore.Actions;
 using MemLens.AspNetCore.Streaming;
 using MemLens.Events;
@@ -9,8 +10,9 @@ using MemLens.Storage;
 namespace MemLens.AspNetCore;
 
 /// <summary>
-/// What a dashboard reads: a bounded store fed by a sampler over some sources, the live stream and, in-process,
-/// the release action. One monitor can back several endpoints; it is created by <c>AddMemLens</c>, or by
+/// What a dashboard reads: a bounded store fed by a sampler over some sources, the live stream and the actions:
+/// in-process the release action, for an attached process what its <see cref="ITargetActions"/> can do (full GC,
+/// heap snapshots). One monitor can back several endpoints; it is created by <c>AddMemLens</c>, or by
 /// <see cref="MemLensServer"/> and the <c>memlens</c> tool for another process.
 /// </summary>
 public sealed class MemLensMonitor : IDisposable
@@ -24,8 +26,10 @@ public sealed class MemLensMonitor : IDisposable
     /// A monitor over the given store and sources (none is fine, e.g. to show a store filled elsewhere).
     /// The sources are disposed with the monitor. <paramref name="allowRelease"/> enables the release action,
     /// which acts on the current process, so it is honoured only for an in-process target.
+    /// <paramref name="targetActions"/> (induced GC, heap snapshots of another process) is honoured only for a target
+    /// that is not in-process; it is disposed with the monitor when it is disposable.
     /// </summary>
-    public MemLensMonitor(MetricStore store, IEnumerable<IMetricSource> sources, MemLensTarget target, MemLensOptions options, bool allowRelease = false)
+    public MemLensMonitor(MetricStore store, IEnumerable<IMetricSource> sources, MemLensTarget target, MemLensOptions options, bool allowRelease = false, ITargetActions? targetActions = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(sources);
@@ -43,6 +47,11 @@ public sealed class MemLensMonitor : IDisposable
         if (allowRelease && target.InProcess)
         {
             Release = new ReleaseAction();
+        }
+
+        if (targetActions is not null && !target.InProcess)
+        {
+            TargetActions = new TargetActionRunner(targetActions, this, options.MaxSnapshots);
         }
     }
 
@@ -74,9 +83,10 @@ public sealed class MemLensMonitor : IDisposable
     /// <summary>
     /// Monitors another process from the outside through /proc and its cgroup. Throws
     /// <see cref="ProcessNotFoundException"/> or <see cref="ProcessAccessDeniedException"/> when it cannot be read.
-    /// Extra sources (e.g. a runtime's own) can be added.
+    /// Extra sources (e.g. a runtime's own) can be added, and the actions the host can take on the process
+    /// (<c>MemLens.Diagnostics.DotNetTargetActions</c> for a .NET process), which the dashboard then offers.
     /// </summary>
-    public static MemLensMonitor ForProcess(MemLensTarget target, MemLensOptions options, IEnumerable<IMetricSource>? extraSources = null)
+    public static MemLensMonitor ForProcess(MemLensTarget target, MemLensOptions options, IEnumerable<IMetricSource>? extraSources = null, ITargetActions? targetActions = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
@@ -88,7 +98,7 @@ public sealed class MemLensMonitor : IDisposable
             sources.AddRange(extraSources);
         }
 
-        var monitor = new MemLensMonitor(NewStore(options), sources, target, options, allowRelease: false);
+        var monitor = new MemLensMonitor(NewStore(options), sources, target, options, allowRelease: false, targetActions);
         monitor.Note(notes);
         return monitor;
     }
@@ -116,6 +126,9 @@ public sealed class MemLensMonitor : IDisposable
     internal StreamHub Hub => _hub;
 
     internal ReleaseAction? Release { get; }
+
+    /// <summary>Induced GC and heap snapshots of an attached process; null when the host cannot act on it.</summary>
+    internal TargetActionRunner? TargetActions { get; }
 
     /// <summary>Starts sampling; later calls do nothing.</summary>
     public void Start()
@@ -162,6 +175,7 @@ public sealed class MemLensMonitor : IDisposable
         }
 
         _disposed = true;
+        TargetActions?.Dispose();
         _sampler.Dispose();
         _hub.Dispose();
     }

@@ -44,6 +44,12 @@ public sealed class MemLensOptions
     /// </summary>
     public string? AccessToken { get; set; }
 
+    /// <summary>
+    /// Heap snapshots of an attached process the dashboard keeps (for its list and diffs), the oldest dropped
+    /// first. Each holds one row per type, so a few hundred KiB. Default: 16. Allowed: 1 to 1,000.
+    /// </summary>
+    public int MaxSnapshots { get; set; } = 16;
+
     /// <summary>Title shown in the page. Default: null, meaning the process name and id.</summary>
     public string? Title { get; set; }
 
@@ -58,5 +64,7 @@ public sealed class MemLensOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEvents, 16, nameof(MaxEvents));
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamQueueLength, 4, nameof(StreamQueueLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamClients, 1, nameof(MaxStreamClients));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSnapshots, 1, nameof(MaxSnapshots));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSnapshots, 1000, nameof(MaxSnapshots));
     }
 }

@@ -19,6 +19,17 @@ public class OptionsTests
         Assert.True(o.ReadSmapsRollup);
         Assert.Null(o.AccessToken);
         Assert.Null(o.Title);
+        Assert.Equal(16, o.MaxSnapshots);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public void A_snapshot_bound_out_of_range_is_refused_with_its_name(int max)
+    {
+        var o = new MemLensOptions { MaxSnapshots = max };
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => MemLensMonitor.ForCurrentProcess(o));
+        Assert.Equal("MaxSnapshots", ex.ParamName);
     }
 
     [Fact]

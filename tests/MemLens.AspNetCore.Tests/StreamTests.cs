@@ -93,7 +93,7 @@ public class StreamTests
     }
 
     /// <summary>Reads server-sent events: blank-line separated blocks of <c>event:</c> and <c>data:</c> lines.</summary>
-    private sealed class SseReader(Stream stream) : IDisposable
+    internal sealed class SseReader(Stream stream) : IDisposable
     {
         private readonly StreamReader _reader = new(stream, Encoding.UTF8);
 

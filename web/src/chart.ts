@@ -71,6 +71,7 @@ export class Chart {
   private visSeen = { store: -1, events: -1 };
   /** Release markers in the last draw. */
   releaseMarkers = 0;
+  actionMarkers = 0;
   private width = 0;
 
   constructor(
@@ -393,7 +394,9 @@ export class Chart {
             }
           },
           (u) => {
-            this.releaseMarkers = drawActionMarkers(u, host.events.all);
+            const marks = drawActionMarkers(u, host.events.all);
+            this.releaseMarkers = marks.releases;
+            this.actionMarkers = marks.actions;
             host.drawn();
           },
         ],
@@ -494,7 +497,7 @@ export class Chart {
     const items = this.isGc
       ? GC_GENERATIONS.map((g) => ({ label: genLabel(g), color: generationColor(g) }))
       : this.series.map((s) => ({ label: s.label, color: s.color! }));
-    items.push({ label: 'release', color: colors.release });
+    items.push({ label: 'release / GC / snapshot', color: colors.release });
     for (const it of items) {
       ctx.fillStyle = it.color;
       ctx.fillRect(x, y + 2 * r, 10 * r, 10 * r);

@@ -1,5 +1,5 @@
-// Events kept for markers and the GC pause chart: sorted by time, without duplicates (a release
-// arrives both as the POST answer and on the stream), bounded.
+// Events kept for markers and the GC pause chart: sorted by time, without duplicates (a release or
+// a full GC arrives both as the POST answer and on the stream), bounded.
 
 import type { MemEvent } from './types';
 
@@ -58,6 +58,7 @@ export class EventStore {
 function keyOf(e: MemEvent): string {
   if (e.type === 'gc' && typeof e.index === 'number') return 'gc#' + e.index;
   if (e.type === 'action.release') return 'release@' + (e.result?.ts ?? e.ts);
+  if (e.type === 'action.gc') return 'action.gc@' + (e.result?.ts ?? e.ts);
   return e.type + '@' + e.ts + ':' + (e.description ?? '');
 }
 

@@ -29,6 +29,20 @@ export interface Hooks {
   releaseMarkers?: number;
   /** Visible charts that show at least one release marker. */
   markedCharts?: number;
+  /** Action markers of any kind (release, full GC, snapshot) drawn on the chart that shows the most of them. */
+  actionMarkers?: number;
+  /** The `description` of the newest answer of an action with figures (release, full GC). */
+  lastActionResult?: string;
+  /** Heap snapshots listed in the panel (failed ones included). */
+  snapshots?: number;
+  /** Id of the snapshot being taken, or null. */
+  snapshotRunning?: string | null;
+  /** Id of the snapshot whose types table is shown, and its number of rows. */
+  snapshotDetail?: string;
+  detailRows?: number;
+  /** Type names of the diff table's first rows (up to 20), in the order shown; `diffFirst` is the first. */
+  diffRows?: string[];
+  diffFirst?: string | null;
   /** True once the events of the loaded range (GC markers) are drawn; they follow the first paint. */
   eventsLoaded?: boolean;
 }

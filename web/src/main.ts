@@ -9,11 +9,12 @@ import { EventStore } from './events';
 import { formatTime } from './format';
 import { hooks, type View } from './hooks';
 import { clampPoints, PRESET_MS, type Preset } from './presets';
-import { initRelease } from './release';
+import { initFullGc, initRelease } from './release';
+import { SnapshotPanel } from './snapshots';
 import { StatusStrip } from './status';
 import { LiveStream } from './stream';
 import { initTheme } from './theme';
-import type { Catalog, MemEvent, ReleaseResult, Sample, Status } from './types';
+import type { Catalog, InducedGcResult, MemEvent, ReleaseResult, Sample, Status } from './types';
 
 /** Live frames kept to re-apply after a reload (what arrived while the request was under way). */
 const RECENT_MAX = 900;
@@ -44,6 +45,7 @@ class App implements ChartHost {
   private firstPaint = false;
   private readonly strip = new StatusStrip($('.status-strip'), $('.connection-banner'));
   private readonly grid = $<HTMLElement>('#charts');
+  private snapshots: SnapshotPanel | null = null;
 
   view(): View {
     return this.current;
@@ -69,6 +71,13 @@ class App implements ChartHost {
     this.grid.append(frag);
     const release = cat.actions?.find((a) => a.id === 'release');
     if (release) initRelease(release, (res) => this.onReleased(res));
+    const gc = cat.actions?.find((a) => a.id === 'gc');
+    if (gc) initFullGc(gc, (res) => this.onCollected(res));
+    const snapshot = cat.actions?.find((a) => a.id === 'snapshot');
+    if (snapshot) {
+      this.snapshots = new SnapshotPanel(snapshot);
+      this.snapshots.start();
+    }
 
     void api<Status>('api/status').then(
       (s) => this.strip.update(s),
@@ -237,13 +246,17 @@ class App implements ChartHost {
   drawn(): void {
     let marked = 0;
     let most = 0;
+    let actions = 0;
     for (const c of this.charts) {
-      if (c.card.hidden || c.releaseMarkers === 0) continue;
+      if (c.card.hidden) continue;
+      actions = Math.max(actions, c.actionMarkers);
+      if (c.releaseMarkers === 0) continue;
       marked++;
       most = Math.max(most, c.releaseMarkers);
     }
     hooks.markedCharts = marked;
     hooks.releaseMarkers = most;
+    hooks.actionMarkers = actions;
   }
 
   // ---- live ----
@@ -252,12 +265,14 @@ class App implements ChartHost {
     sample: (s) => this.onSample(s),
     event: (e) => this.onEvent(e),
     status: (s) => this.strip.update(s),
+    snapshot: (f) => this.snapshots?.onFrame(f),
     dropped: () => {
       if (!this.paused && !this.zoomRange) void this.loadRange();
     },
     open: (again) => {
       this.strip.setConnected(true);
       if (!again) return;
+      this.snapshots?.reload();
       // The server may have restarted (another target, another clock): refresh what the catalog
       // says, then fill the gap the disconnection left.
       void this.refreshCatalog().then(() => {
@@ -310,6 +325,14 @@ class App implements ChartHost {
 
   private onReleased(r: ReleaseResult): void {
     const e: MemEvent = { ts: r.ts, type: 'action.release', description: r.description, result: r };
+    hooks.lastActionResult = r.description;
+    this.recentEvents.push(e);
+    this.addEvent(e);
+  }
+
+  private onCollected(r: InducedGcResult): void {
+    const e: MemEvent = { ts: r.ts, type: 'action.gc', description: r.description, result: r };
+    hooks.lastActionResult = r.description;
     this.recentEvents.push(e);
     this.addEvent(e);
   }

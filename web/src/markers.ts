@@ -1,5 +1,6 @@
 // Event markers drawn on every chart: a thin vertical line per GC (coloured by generation, behind
-// the series) and a dashed, labelled line per release (and process exit), in front of them.
+// the series) and a dashed, labelled line per user action (release, full GC, heap snapshot) and
+// process exit, in front of them.
 
 import type uPlot from 'uplot';
 import { toCanvas } from './bands';
@@ -72,11 +73,24 @@ export function drawGcMarkers(u: uPlot, events: MemEvent[]): void {
   ctx.restore();
 }
 
-/** Release and exit markers: dashed lines with a label at the top. Returns the number of release markers drawn. */
-export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
-  const shown = visibleEvents(u, events).filter((e) => e.type === 'action.release' || e.type === 'process.exit');
-  if (shown.length === 0) return 0;
+const ACTION_LABELS: Record<string, string> = {
+  'action.release': 'release',
+  'action.gc': 'GC',
+  'action.snapshot': 'snapshot',
+};
+
+/** Drawn markers of one chart: releases, and user actions of any kind (release, full GC, snapshot). */
+export interface ActionMarkerCount {
+  releases: number;
+  actions: number;
+}
+
+/** Action (release, full GC, heap snapshot) and exit markers: dashed lines with a label at the top. */
+export function drawActionMarkers(u: uPlot, events: MemEvent[]): ActionMarkerCount {
+  const shown = visibleEvents(u, events).filter((e) => e.type in ACTION_LABELS || e.type === 'process.exit');
+  if (shown.length === 0) return { releases: 0, actions: 0 };
   let releases = 0;
+  let actions = 0;
   const { left, top, width, height } = u.bbox;
   const ctx = u.ctx;
   const colors = chartColors();
@@ -90,9 +104,10 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
   for (const e of shown) {
     const x = markerX(u, X, e.ts);
     if (x == null) continue;
-    const release = e.type === 'action.release';
-    if (release) releases++;
-    const color = release ? colors.release : colors.exit;
+    const action = ACTION_LABELS[e.type];
+    if (e.type === 'action.release') releases++;
+    if (action) actions++;
+    const color = action ? colors.release : colors.exit;
     ctx.strokeStyle = color;
     ctx.lineWidth = 2 * px;
     ctx.setLineDash([5 * px, 4 * px]);
@@ -100,7 +115,7 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
     ctx.stroke();
-    labels.push({ x, text: release ? 'release' : 'exit', color });
+    labels.push({ x, text: action ?? 'exit', color });
   }
   ctx.setLineDash([]);
   // Labels newest first; one that would overlap a label already placed is left out.
@@ -120,5 +135,5 @@ export function drawActionMarkers(u: uPlot, events: MemEvent[]): number {
     ctx.fillText(text, bx + pad, top + 4 * px);
   }
   ctx.restore();
-  return releases;
+  return { releases, actions };
 }

@@ -3,13 +3,15 @@
 // CLOSED, e.g. the server answered an error) a new one is made after a growing delay.
 
 import { checkAccess, streamUrl } from './api';
-import type { MemEvent, Sample, Status } from './types';
+import type { MemEvent, Sample, SnapshotFrame, Status } from './types';
 
 export interface StreamHandlers {
   sample(s: Sample): void;
   event(e: MemEvent): void;
   status(s: Status): void;
   dropped(count: number): void;
+  /** A heap snapshot's progress or outcome. */
+  snapshot(f: SnapshotFrame): void;
   /** Connected; `again` is true after a disconnection (the page refetches to fill the gap). */
   open(again: boolean): void;
   /** Lost the connection; reconnecting. */
@@ -51,6 +53,7 @@ export class LiveStream {
     es.addEventListener('sample', (m) => this.parse(m, (d) => this.h.sample(d as Sample)));
     es.addEventListener('event', (m) => this.parse(m, (d) => this.h.event(d as MemEvent)));
     es.addEventListener('status', (m) => this.parse(m, (d) => this.h.status(d as Status)));
+    es.addEventListener('snapshot', (m) => this.parse(m, (d) => this.h.snapshot(d as SnapshotFrame)));
     es.addEventListener('dropped', (m) => this.parse(m, (d) => this.h.dropped(Number((d as { count?: number }).count) || 0)));
   }
 

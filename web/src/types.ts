@@ -82,6 +82,80 @@ export interface ReleaseResult {
   description?: string;
 }
 
+/** The answer of POST api/actions/gc (and the `result` of an `action.gc` event). */
+export interface InducedGcResult {
+  ts: number;
+  durationMs?: number;
+  gc?: MemEvent;
+  before?: Partial<ReleaseFigures>;
+  after?: Partial<ReleaseFigures>;
+  description?: string;
+}
+
+/** One heap snapshot as api/snapshots lists it; a failed one has `error` and null figures. */
+export interface SnapshotSummary {
+  id: string;
+  ts: number;
+  durationMs?: number;
+  gcIndex?: number | null;
+  totalObjects: number | null;
+  totalBytes: number | null;
+  types: number | null;
+  truncated?: boolean;
+  note?: string | null;
+  runtimeVersion?: string | null;
+  error?: string;
+}
+
+export interface RunningSnapshot {
+  id: string;
+  startedTs?: number;
+  phase: string;
+  objects: number;
+  bytes: number;
+  elapsedMs: number;
+}
+
+export interface SnapshotListing {
+  running: RunningSnapshot | null;
+  snapshots: SnapshotSummary[];
+}
+
+export interface TypeRow {
+  name: string;
+  count: number;
+  bytes: number;
+}
+
+export interface SnapshotDetail extends SnapshotSummary {
+  top: TypeRow[];
+}
+
+export interface DiffRow {
+  name: string;
+  countBefore: number;
+  countAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export interface SnapshotDiffResponse {
+  a: SnapshotSummary;
+  b: SnapshotSummary;
+  bytesDelta: number;
+  countDelta: number;
+  rowCount?: number;
+  rows: DiffRow[];
+}
+
+/** The stream's `snapshot` frame. */
+export interface SnapshotFrame {
+  state: 'running' | 'done' | 'failed' | string;
+  id: string;
+  running?: RunningSnapshot;
+  snapshot?: SnapshotSummary;
+}
+
 export interface MemEvent {
   ts: number;
   type: string;
@@ -93,7 +167,8 @@ export interface MemEvent {
   heap_before?: number;
   heap_after?: number;
   description?: string;
-  result?: ReleaseResult;
+  result?: ReleaseResult | InducedGcResult;
+  snapshot?: SnapshotSummary;
   [key: string]: unknown;
 }
 

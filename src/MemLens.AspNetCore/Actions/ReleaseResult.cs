@@ -3,9 +3,20 @@ using MemLens.Formatting;
 
 namespace MemLens.AspNetCore.Actions;
 
-/// <summary>Memory figures at one moment of a release; a value that could not be read is null.</summary>
+/// <summary>Memory figures at one moment of an action (release, induced GC); a value that could not be read is null.</summary>
 public sealed record MemoryFigures(long? Rss, long? Pss, long? GcHeap, long? GcCommitted)
 {
+    /// <summary>"RSS 512 MiB → 120 MiB (−392 MiB)" for each figure known on both sides.</summary>
+    internal static string DescribeChanges(MemoryFigures before, MemoryFigures after)
+    {
+        var parts = new List<string>();
+        Add(parts, "RSS", before.Rss, after.Rss);
+        Add(parts, "PSS", before.Pss, after.Pss);
+        Add(parts, "GC heap", before.GcHeap, after.GcHeap);
+        Add(parts, "GC committed", before.GcCommitted, after.GcCommitted);
+        return string.Join(", ", parts);
+    }
+
     internal void WriteJson(Utf8JsonWriter w, string name)
     {
         w.WriteStartObject(name);
@@ -14,6 +25,16 @@ public sealed record MemoryFigures(long? Rss, long? Pss, long? GcHeap, long? GcC
         Write(w, "gcHeap", GcHeap);
         Write(w, "gcCommitted", GcCommitted);
         w.WriteEndObject();
+    }
+
+    private static void Add(List<string> parts, string name, long? before, long? after)
+    {
+        if (before is { } b && after is { } a)
+        {
+            long d = a - b;
+            string sign = d < 0 ? "−" : "+";
+            parts.Add($"{name} {ByteSize.Format(b)} → {ByteSize.Format(a)} ({sign}{ByteSize.Format(Math.Abs(d))})");
+        }
     }
 
     private static void Write(Utf8JsonWriter w, string name, long? value)
@@ -35,12 +56,7 @@ public sealed record ReleaseResult(long TimestampMs, double DurationMs, MemoryFi
     /// <summary>One line for people, e.g. <c>Release memory: RSS 512.0 MiB → 120.0 MiB (−392.0 MiB), GC heap …</c>.</summary>
     public string Describe()
     {
-        var parts = new List<string>();
-        Add(parts, "RSS", Before.Rss, After.Rss);
-        Add(parts, "PSS", Before.Pss, After.Pss);
-        Add(parts, "GC heap", Before.GcHeap, After.GcHeap);
-        Add(parts, "GC committed", Before.GcCommitted, After.GcCommitted);
-        return $"Release memory: {string.Join(", ", parts)}; malloc_trim {MallocTrim}; took {DurationMs:0.#} ms";
+        return $"Release memory: {MemoryFigures.DescribeChanges(Before, After)}; malloc_trim {MallocTrim}; took {DurationMs:0.#} ms";
     }
 
     internal void WriteJson(Utf8JsonWriter w)
@@ -59,15 +75,5 @@ public sealed record ReleaseResult(long TimestampMs, double DurationMs, MemoryFi
         w.WriteString("mallocTrim", MallocTrim);
         w.WriteNumber("gcIndex", GcIndex);
         w.WriteString("description", Describe());
-    }
-
-    private static void Add(List<string> parts, string name, long? before, long? after)
-    {
-        if (before is { } b && after is { } a)
-        {
-            long d = a - b;
-            string sign = d < 0 ? "−" : "+";
-            parts.Add($"{name} {ByteSize.Format(b)} → {ByteSize.Format(a)} ({sign}{ByteSize.Format(Math.Abs(d))})");
-        }
     }
 }

@@ -55,6 +55,12 @@ internal static class ApiJson
             w.WriteEndObject();
         }
 
+        if (monitor.TargetActions is not null)
+        {
+            WriteAction(w, "gc", "Full GC", "api/actions/gc", TargetActionRunner.GcHelp);
+            WriteAction(w, "snapshot", "Heap snapshot", "api/actions/snapshot", TargetActionRunner.SnapshotHelp);
+        }
+
         w.WriteEndArray();
 
         w.WriteStartObject("metrics");
@@ -99,6 +105,16 @@ internal static class ApiJson
         }
 
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteAction(Utf8JsonWriter w, string id, string label, string url, string help)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("label", label);
+        w.WriteString("url", url);
+        w.WriteString("help", help);
         w.WriteEndObject();
     }
 

@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Routing;
 namespace MemLens.AspNetCore.Dashboard;
 
 /// <summary>The routes of docs/dashboard-api.md, mapped into a route group.</summary>
-internal static class DashboardEndpoints
+internal static partial class DashboardEndpoints
 {
     private static readonly TimeSpan s_pingInterval = TimeSpan.FromSeconds(15);
     private static readonly byte[] s_hello = Encoding.UTF8.GetBytes("retry: 2000\n\n");
@@ -38,6 +38,7 @@ internal static class DashboardEndpoints
         group.MapGet("/api/events", ctx => Guarded(ctx, Monitor(ctx), m => EventsAsync(ctx, m))).WithDisplayName("MemLens events");
         group.MapGet("/api/stream", ctx => Guarded(ctx, Monitor(ctx), m => StreamAsync(ctx, m))).WithDisplayName("MemLens stream");
         group.MapPost("/api/actions/release", ctx => Guarded(ctx, Monitor(ctx), m => ReleaseAsync(ctx, m))).WithDisplayName("MemLens release memory");
+        MapTargetActions(group, Monitor);
         return group;
     }
 

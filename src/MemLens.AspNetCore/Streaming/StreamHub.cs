@@ -18,6 +18,7 @@ internal sealed class StreamHub : IDisposable
     private static readonly byte[] s_sampleHeader = Encoding.UTF8.GetBytes("event: sample\ndata: ");
     private static readonly byte[] s_eventHeader = Encoding.UTF8.GetBytes("event: event\ndata: ");
     private static readonly byte[] s_statusHeader = Encoding.UTF8.GetBytes("event: status\ndata: ");
+    private static readonly byte[] s_snapshotHeader = Encoding.UTF8.GetBytes("event: snapshot\ndata: ");
     private static readonly byte[] s_trailer = "\n\n"u8.ToArray();
 
     private readonly MemLensMonitor _monitor;
@@ -117,6 +118,17 @@ internal sealed class StreamHub : IDisposable
         }
 
         Broadcast(Frame(s_eventHeader, ApiJson.Serialize(w => ApiJson.WriteEvent(w, memEvent))));
+    }
+
+    /// <summary>Sends a heap snapshot's progress or outcome to every client.</summary>
+    public void PublishSnapshot(Action<Utf8JsonWriter> write)
+    {
+        if (ClientCount == 0)
+        {
+            return;
+        }
+
+        Broadcast(Frame(s_snapshotHeader, ApiJson.Serialize(write)));
     }
 
     public void PublishStatus()

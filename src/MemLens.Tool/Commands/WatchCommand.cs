@@ -68,8 +68,15 @@ internal static class WatchCommand
                 return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct).ConfigureAwait(false);
             }
 
+            var notes = new List<string>();
+            var runtimeSources = RuntimeAttach.SourcesFor(target, interval, notes);
+            foreach (var note in notes)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {note}").ConfigureAwait(false);
+            }
+
             return await RunAsync(target, ProcessLookup.DisplayName(target), interval,
-                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), extraSources: RuntimeAttach.SourcesFor(target, interval, notes: []), childOutput: null, ct).ConfigureAwait(false);
+                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), runtimeSources, childOutput: null, ct).ConfigureAwait(false);
         });
         return command;
     }

@@ -19,8 +19,11 @@ internal static class WatchDashboard
     // Long enough for Kestrel to finish the requests in flight; the live streams end before, with the monitor.
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task<int> RunAsync(int pid, TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct)
+    /// <param name="runtimeSources">The runtime's sources when the caller attached already (<c>run</c>); null to attach here.</param>
+    public static async Task<int> RunAsync(int pid, TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct,
+        IReadOnlyList<IMetricSource>? runtimeSources = null)
     {
+        var notes = new List<string>();
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
         var target = new MemLensTarget(pid, info is null ? "?" : ProcessLookup.ProgramName(info),
             ProcessLookup.RuntimeName(info?.Runtime ?? ProcessRuntime.Other), InProcess: false);
@@ -28,7 +31,11 @@ internal static class WatchDashboard
         MemLensMonitor monitor;
         try
         {
-            monitor = MemLensMonitor.ForProcess(target, new MemLensOptions { SampleInterval = interval }, RuntimeAttach.SourcesFor(pid, interval, notes: []));
+            // A .NET process is read over EventPipe too, and can be asked for a full GC and heap snapshots over its diagnostic port.
+            bool dotnet = target.Runtime == "dotnet";
+            monitor = MemLensMonitor.ForProcess(target, new MemLensOptions { SampleInterval = interval },
+                runtimeSources ?? RuntimeAttach.SourcesFor(pid, interval, notes),
+                targetActions: dotnet ? new MemLens.Diagnostics.DotNetTargetActions(pid) : null);
         }
         catch (ProcessNotFoundException ex)
         {
@@ -71,6 +78,11 @@ internal static class WatchDashboard
             foreach (var note in monitor.Store.GetEvents(0, long.MaxValue).OfType<NoteEvent>().Where(e => e.Type == "source.unavailable"))
             {
                 await Console.Error.WriteLineAsync($"memlens: {note.Message}").ConfigureAwait(false);
+            }
+
+            foreach (var note in notes)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {note}").ConfigureAwait(false);
             }
 
             string runtime = target.Runtime switch { "dotnet" => ".NET", "go" => "Go", _ => "native" };

@@ -1,0 +1,158 @@
+using MemLens.Actions;
+using MemLens.AspNetCore.Actions;
+using MemLens.Snapshots;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace MemLens.AspNetCore.Dashboard;
+
+/// <summary>The routes of the actions on an attached process: induced GC, heap snapshots, their diff.</summary>
+internal static partial class DashboardEndpoints
+{
+    private const int DefaultTop = 100;
+    private const int MaxTop = 5000;
+
+    private static void MapTargetActions(RouteGroupBuilder group, Func<HttpContext, MemLensMonitor> monitorOf)
+    {
+        group.MapPost("/api/actions/gc", ctx => Guarded(ctx, monitorOf(ctx), m => CollectAsync(ctx, m))).WithDisplayName("MemLens full GC");
+        group.MapPost("/api/actions/snapshot", ctx => Guarded(ctx, monitorOf(ctx), m => StartSnapshotAsync(ctx, m))).WithDisplayName("MemLens heap snapshot");
+        group.MapGet("/api/snapshots", ctx => Guarded(ctx, monitorOf(ctx), m => SnapshotsAsync(ctx, m))).WithDisplayName("MemLens snapshots");
+        group.MapGet("/api/snapshots/diff", ctx => Guarded(ctx, monitorOf(ctx), m => DiffAsync(ctx, m))).WithDisplayName("MemLens snapshot diff");
+        group.MapGet("/api/snapshots/{id}", ctx => Guarded(ctx, monitorOf(ctx), m => SnapshotAsync(ctx, m))).WithDisplayName("MemLens snapshot");
+    }
+
+    private static Task ErrorAsync(HttpContext ctx, int status, string message) =>
+        JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, message)), status);
+
+    private static Task NoTargetActionsAsync(HttpContext ctx, MemLensMonitor monitor) =>
+        ErrorAsync(ctx, StatusCodes.Status403Forbidden, monitor.Target.InProcess
+            ? "Full GC and heap snapshots act on an attached process; in-process, use the release action."
+            : "This dashboard cannot act on the process it watches (no actions were given for it).");
+
+    private static async Task CollectAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        if (monitor.TargetActions is not { } actions)
+        {
+            await NoTargetActionsAsync(ctx, monitor);
+            return;
+        }
+
+        InducedGcResult? result;
+        try
+        {
+            result = await actions.TryCollectAsync();
+        }
+        catch (TargetActionException ex)
+        {
+            await ErrorAsync(ctx, StatusCodes.Status502BadGateway, ex.Message);
+            return;
+        }
+
+        if (result is null)
+        {
+            await ErrorAsync(ctx, StatusCodes.Status409Conflict, "Another action (a GC or a heap snapshot) is running; try again when it ends.");
+            return;
+        }
+
+        await JsonAsync(ctx, ApiJson.Serialize(result.WriteJson));
+    }
+
+    private static async Task StartSnapshotAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        if (monitor.TargetActions is not { } actions)
+        {
+            await NoTargetActionsAsync(ctx, monitor);
+            return;
+        }
+
+        if (actions.TryStartSnapshot() is not { } id)
+        {
+            await ErrorAsync(ctx, StatusCodes.Status409Conflict, "Another action (a GC or a heap snapshot) is running; try again when it ends.");
+            return;
+        }
+
+        ctx.Response.Headers.Location = "snapshots/" + id;
+        await JsonAsync(ctx, ApiJson.Serialize(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("id", id);
+            w.WriteEndObject();
+        }), StatusCodes.Status202Accepted);
+    }
+
+    private static Task SnapshotsAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        var actions = monitor.TargetActions;
+        return JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteListing(w, actions?.Running, actions?.Snapshots ?? [])));
+    }
+
+    private static async Task SnapshotAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        string id = ctx.Request.RouteValues["id"] as string ?? "";
+        if (ReadTop(ctx) is not { } top)
+        {
+            await BadRequest(ctx, "'top' must be a positive whole number.");
+            return;
+        }
+
+        if (monitor.TargetActions?.Find(id) is not { } entry)
+        {
+            await ErrorAsync(ctx, StatusCodes.Status404NotFound, $"No snapshot '{id}' (it may have been dropped: the dashboard keeps the last {monitor.Options.MaxSnapshots}).");
+            return;
+        }
+
+        await JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteSnapshot(w, entry, top)));
+    }
+
+    private static async Task DiffAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        string a = ctx.Request.Query["a"].ToString();
+        string b = ctx.Request.Query["b"].ToString();
+        if (a.Length == 0 || b.Length == 0)
+        {
+            await BadRequest(ctx, "'a' and 'b' must name two snapshots (ids from api/snapshots).");
+            return;
+        }
+
+        if (ReadTop(ctx) is not { } top)
+        {
+            await BadRequest(ctx, "'top' must be a positive whole number.");
+            return;
+        }
+
+        var actions = monitor.TargetActions;
+        var entries = new List<SnapshotEntry>(2);
+        foreach (string id in new[] { a, b })
+        {
+            if (actions?.Find(id) is not { } entry)
+            {
+                await ErrorAsync(ctx, StatusCodes.Status404NotFound, $"No snapshot '{id}' (it may have been dropped: the dashboard keeps the last {monitor.Options.MaxSnapshots}).");
+                return;
+            }
+
+            if (entry.Snapshot is null)
+            {
+                await BadRequest(ctx, $"Snapshot '{id}' failed ({entry.Error}); it cannot be compared.");
+                return;
+            }
+
+            entries.Add(entry);
+        }
+
+        var (before, after) = (entries[0], entries[1]);
+        var diff = SnapshotDiff.Compute(before.Snapshot!, after.Snapshot!);
+        await JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteDiff(w, before, after, diff, top)));
+    }
+
+    /// <summary>The <c>top</c> query value (default 100, at most 5000), or null when it is not a positive whole number.</summary>
+    private static int? ReadTop(HttpContext ctx)
+    {
+        if (!TryReadLong(ctx, "top", DefaultTop, out long top) || top < 1)
+        {
+            return null;
+        }
+
+        return (int)Math.Min(top, MaxTop);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using MemLens.AspNetCore.Actions;
+using MemLens.Snapshots;
+
+namespace MemLens.AspNetCore.Dashboard;
+
+/// <summary>The heap-snapshot documents of the dashboard API: listing, one snapshot's top types, a diff, stream frames.</summary>
+internal static class SnapshotJson
+{
+    public static void WriteRunning(Utf8JsonWriter w, RunningSnapshot r)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", r.Id);
+        w.WriteNumber("startedTs", r.StartedTs);
+        w.WriteString("phase", r.Phase);
+        w.WriteNumber("objects", r.Objects);
+        w.WriteNumber("bytes", r.Bytes);
+        w.WriteNumber("elapsedMs", Math.Round(r.ElapsedMs));
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>GET api/snapshots</c>: the running one and every one held, newest first.</summary>
+    public static void WriteListing(Utf8JsonWriter w, RunningSnapshot? running, IReadOnlyList<SnapshotEntry> entries)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("running");
+        if (running is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            WriteRunning(w, running);
+        }
+
+        w.WriteStartArray("snapshots");
+        for (int i = entries.Count - 1; i >= 0; i--)
+        {
+            entries[i].WriteSummary(w);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The stream's <c>snapshot</c> frame: <c>state</c> is <c>running</c> (with progress), <c>done</c> or <c>failed</c> (with the summary).</summary>
+    public static void WriteFrame(Utf8JsonWriter w, string state, RunningSnapshot? running, SnapshotEntry? entry)
+    {
+        w.WriteStartObject();
+        w.WriteString("state", state);
+        w.WriteString("id", running?.Id ?? entry?.Id);
+        if (running is not null)
+        {
+            w.WritePropertyName("running");
+            WriteRunning(w, running);
+        }
+
+        if (entry is not null)
+        {
+            w.WritePropertyName("snapshot");
+            entry.WriteSummary(w);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>GET api/snapshots/{id}</c>: the summary and the <paramref name="top"/> largest types.</summary>
+    public static void WriteSnapshot(Utf8JsonWriter w, SnapshotEntry entry, int top)
+    {
+        w.WriteStartObject();
+        entry.WriteSummaryFields(w);
+        w.WriteStartArray("top");
+        if (entry.Snapshot is { } s)
+        {
+            foreach (var t in s.Types.Take(top))
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                w.WriteNumber("count", t.Count);
+                w.WriteNumber("bytes", t.Bytes);
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>GET api/snapshots/diff</c>: both summaries, the totals' change and the top rows of <see cref="SnapshotDiff"/>.</summary>
+    public static void WriteDiff(Utf8JsonWriter w, SnapshotEntry a, SnapshotEntry b, SnapshotDiff diff, int top)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("a");
+        a.WriteSummary(w);
+        w.WritePropertyName("b");
+        b.WriteSummary(w);
+        w.WriteNumber("bytesDelta", diff.BytesDelta);
+        w.WriteNumber("countDelta", diff.CountDelta);
+        w.WriteNumber("rowCount", diff.Rows.Count);
+        w.WriteStartArray("rows");
+        foreach (var r in diff.Rows.Take(top))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", r.Name);
+            w.WriteNumber("countBefore", r.CountBefore);
+            w.WriteNumber("countAfter", r.CountAfter);
+            w.WriteNumber("bytesBefore", r.BytesBefore);
+            w.WriteNumber("bytesAfter", r.BytesAfter);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
