@@ -127,7 +127,7 @@ internal sealed class LaunchedProcess : IAsyncDisposable
         {
             while (!ct.IsCancellationRequested && !_process.HasExited)
             {
-                foreach (int pid in DiagnosticsClient.GetPublishedProcesses())
+                foreach (int pid in PublishedPorts())
                 {
                     if (!_resumed.Contains(pid) && IsDescendant(pid))
                     {
@@ -141,6 +141,35 @@ internal sealed class LaunchedProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+#pragma warning disable CA1031 // Resuming descendants is a courtesy; it must never end the watch.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    // Process ids of the diagnostic sockets in the temp directory. DiagnosticsClient.GetPublishedProcesses would do,
+    // but it throws on a stale socket of a process that is gone.
+    private static IEnumerable<int> PublishedPorts()
+    {
+        string[] sockets;
+        try
+        {
+            sockets = Directory.GetFiles(DiagnosticPort.TempDirectory, "dotnet-diagnostic-*-socket");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (string path in sockets)
+        {
+            var parts = Path.GetFileName(path).Split('-');
+            if (parts.Length >= 5 && int.TryParse(parts[2], out int pid))
+            {
+                yield return pid;
+            }
         }
     }
 

@@ -14,6 +14,7 @@ internal static class MemLensCli
         {
             PsCommand.Create(),
             WatchCommand.Create(),
+            RunCommand.Create(),
             DemoCommand.Create(),
             MetricsCommand.Create(),
             GcCommand.Create(),
