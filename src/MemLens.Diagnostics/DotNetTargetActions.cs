@@ -1,4 +1,5 @@
 using MemLens.Actions;
+using MemLens.Diagnostics.Snapshots;
 using MemLens.Snapshots;
 
 namespace MemLens.Diagnostics;
@@ -8,13 +9,23 @@ namespace MemLens.Diagnostics;
 /// </summary>
 public sealed class DotNetTargetActions : ITargetActions
 {
+    private readonly HeapSnapshotOptions? _snapshotOptions;
+
     public DotNetTargetActions(int processId) => ProcessId = processId;
+
+    /// <param name="processId">The target.</param>
+    /// <param name="snapshotOptions">Limits of <see cref="SnapshotAsync"/> (object count, timeout, buffer). Default: <see cref="HeapSnapshotOptions"/>'s defaults.</param>
+    public DotNetTargetActions(int processId, HeapSnapshotOptions? snapshotOptions)
+    {
+        ProcessId = processId;
+        _snapshotOptions = snapshotOptions;
+    }
 
     public int ProcessId { get; }
 
     public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) =>
         throw new TargetActionException("Induced GC is being built (issue 4).");
 
-    public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
-        throw new TargetActionException("Heap snapshots are being built (issue 4).");
+    public async Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
+        (await new HeapSnapshotter(_snapshotOptions).TakeAsync(ProcessId, progress, cancellationToken).ConfigureAwait(false)).Snapshot;
 }
