@@ -16,6 +16,8 @@ internal static class MemLensCli
             WatchCommand.Create(),
             DemoCommand.Create(),
             MetricsCommand.Create(),
+            SnapshotCommand.Create(),
+            DiffCommand.Create(),
         };
         return root;
     }
