@@ -163,9 +163,10 @@ public sealed class HeapSnapshotter
                 source.Process();
                 EventsLost = source.EventsLost;
             }
-            catch (Exception ex) when (ex is IOException or EndOfStreamException or ObjectDisposedException or InvalidOperationException or FormatException or ArgumentException or System.Net.Sockets.SocketException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // A stream cut in the middle of a block (the target died, or the session was disposed to unblock).
+                // A stream cut in the middle of a block (the target died, or the session was disposed to unblock):
+                // TraceEvent reports that with several exception types. What was read until then is kept.
                 ReadError = TargetCheck.OneLine(ex.Message);
             }
             finally

@@ -45,7 +45,27 @@ internal static class TargetCheck
     public static TargetActionException Exited(int pid, string message) =>
         new(message, new TargetExitedException(message) { ProcessId = pid });
 
-    public static bool IsAlive(int pid) => Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture));
+    /// <summary>Whether the process still runs: a zombie (exited, not yet reaped by its parent) does not.</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
+            {
+                if (line.StartsWith("State:", StringComparison.Ordinal))
+                {
+                    var state = line.AsSpan("State:".Length).Trim();
+                    return !state.StartsWith("Z") && !state.StartsWith("X");
+                }
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false; // FileNotFound and DirectoryNotFound are IOExceptions: the process is gone
+        }
+    }
 
     /// <summary>Explains a failure to connect to the target's diagnostic port.</summary>
     public static TargetActionException ConnectFailed(int pid, Exception ex)
