@@ -1,5 +1,6 @@
 using MemLens.Actions;
 using MemLens.Diagnostics.Actions;
+using MemLens.Diagnostics.Snapshots;
 using MemLens.Snapshots;
 
 namespace MemLens.Diagnostics;
@@ -9,7 +10,17 @@ namespace MemLens.Diagnostics;
 /// </summary>
 public sealed class DotNetTargetActions : ITargetActions
 {
+    private readonly HeapSnapshotOptions? _snapshotOptions;
+
     public DotNetTargetActions(int processId) => ProcessId = processId;
+
+    /// <param name="processId">The target.</param>
+    /// <param name="snapshotOptions">Limits of <see cref="SnapshotAsync"/> (object count, timeout, buffer). Default: <see cref="HeapSnapshotOptions"/>'s defaults.</param>
+    public DotNetTargetActions(int processId, HeapSnapshotOptions? snapshotOptions)
+    {
+        ProcessId = processId;
+        _snapshotOptions = snapshotOptions;
+    }
 
     public int ProcessId { get; }
 
@@ -19,6 +30,6 @@ public sealed class DotNetTargetActions : ITargetActions
     public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) =>
         InducedCollection.RunAsync(ProcessId, CollectTimeout, cancellationToken);
 
-    public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
-        throw new TargetActionException("Heap snapshots are being built (issue 4).");
+    public async Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
+        (await new HeapSnapshotter(_snapshotOptions).TakeAsync(ProcessId, progress, cancellationToken).ConfigureAwait(false)).Snapshot;
 }

@@ -12,10 +12,10 @@ internal sealed class LeakScenario(double bytesPerSecond, long maxBytes) : Scena
 {
     public const double DefaultRateMiB = 2;
 
-    private const int PayloadBytes = 4096;
+    private const int PayloadBytes = LeakedOrder.PayloadBytes;
 
-    // Object header + fields of LeakedOrder, the customer string and the list slot: an estimate,
-    // good enough for "held" figures next to the payload bytes which dominate.
+    // Object header + the other fields of LeakedOrder, the customer string and the list slot: an
+    // estimate, good enough for "held" figures next to the inline payload bytes which dominate.
     private const int OverheadBytes = 128;
 
     // Static on purpose: a GC root that lives as long as the process, the way real leaks do.
@@ -49,10 +49,8 @@ internal sealed class LeakScenario(double bytesPerSecond, long maxBytes) : Scena
     private void Leak()
     {
         var id = KeptForever.Count + 1L;
-        var payload = new byte[PayloadBytes];
-        Pages.Fill(payload, (int)id);
         var customer = "customer-" + (id % 997).ToString(CultureInfo.InvariantCulture);
-        KeptForever.Add(new LeakedOrder(id, customer, id * 1.25m, payload));
+        KeptForever.Add(new LeakedOrder(id, customer, id * 1.25m)); // the 4 KiB payload is inside the order
         AddManaged(PayloadBytes + OverheadBytes);
     }
 }

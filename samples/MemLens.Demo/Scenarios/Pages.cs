@@ -7,7 +7,10 @@ namespace MemLens.Demo.Scenarios;
 internal static class Pages
 {
     /// <summary>Writes a non-zero pattern over the whole managed buffer.</summary>
-    public static void Fill(byte[] buffer, int seed) => buffer.AsSpan().Fill((byte)(seed | 1));
+    public static void Fill(byte[] buffer, int seed) => Fill(buffer.AsSpan(), seed);
+
+    /// <summary>Writes a non-zero pattern over a span (e.g. an inline array inside an object).</summary>
+    public static void Fill(Span<byte> buffer, int seed) => buffer.Fill((byte)(seed | 1));
 
     /// <summary>Writes one byte in every page of a native block: enough to fault each page in.</summary>
     public static unsafe void Touch(byte* block, nuint length)

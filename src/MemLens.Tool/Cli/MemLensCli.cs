@@ -18,6 +18,8 @@ internal static class MemLensCli
             DemoCommand.Create(),
             MetricsCommand.Create(),
             GcCommand.Create(),
+            SnapshotCommand.Create(),
+            DiffCommand.Create(),
         };
         return root;
     }

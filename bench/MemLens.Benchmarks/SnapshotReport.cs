@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+using MemLens.Diagnostics.Snapshots;
+
+namespace MemLens.Benchmarks;
+
+/// <summary>
+/// `--snapshot [objects]`: what a heap snapshot costs. Starts bench/MemLens.HeapTarget with a heap of that many
+/// live objects (default 1,000,000), and in each of three rounds times one blocking, compacting gen2 GC inside the
+/// target (the reference: a snapshot is such a GC plus the walk) and then one snapshot taken from here with
+/// <see cref="HeapSnapshotter"/>. Ends with this process's peak RSS (VmHWM): this process does nothing but take
+/// the snapshots. Not a BenchmarkDotNet run: one snapshot is seconds long and changes the target's heap layout.
+/// </summary>
+internal static class SnapshotReport
+{
+    public static async Task RunAsync(long objects)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MemLens.HeapTarget.dll"));
+        psi.ArgumentList.Add(objects.ToString(CultureInfo.InvariantCulture));
+        using var target = Process.Start(psi)!;
+        try
+        {
+            string ready = await target.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the heap target did not start");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $".NET {Environment.Version}, {Environment.ProcessorCount} cores; target: {ready}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS of this process before any snapshot: {PeakRssKiB() / 1024.0:0.0} MiB"));
+            Console.WriteLine("| round | blocking gen2 GC in the target | snapshot (attach + induced GC + walk + types) | objects | bytes |");
+            Console.WriteLine("|---|---|---|---|---|");
+            var snapshotter = new HeapSnapshotter();
+            for (int round = 1; round <= 3; round++)
+            {
+                await target.StandardInput.WriteLineAsync("gc");
+                await target.StandardInput.FlushAsync();
+                string gc = await target.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the heap target exited");
+                var result = await snapshotter.TakeAsync(target.Id, null, CancellationToken.None);
+                var s = result.Snapshot;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {round} | {gc["gc ".Length..]} ms | {s.Duration.TotalMilliseconds:0} ms | {s.TotalObjects:N0} | {s.TotalBytes:N0} |"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS (VmHWM) of this process after the snapshots: {PeakRssKiB() / 1024.0:0.0} MiB"));
+        }
+        finally
+        {
+            target.Kill();
+            await target.WaitForExitAsync();
+        }
+    }
+
+    private static long PeakRssKiB()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+}

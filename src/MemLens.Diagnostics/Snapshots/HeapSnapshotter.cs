@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using MemLens.Actions;
+using MemLens.Snapshots;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace MemLens.Diagnostics.Snapshots;
+
+/// <summary>
+/// Takes a type histogram of a live .NET process's GC heap over EventPipe, the way dotnet-gcdump does: an
+/// EventPipe session with the runtime provider's heap-snapshot keywords makes the runtime induce a blocking
+/// gen2 GC and, during it, describe every live object (GCBulkNode: size and type id) and the types it meets
+/// (GCBulkType: id and name). The session is stopped as soon as that GC ends.
+/// </summary>
+/// <remarks>
+/// Keywords: GC (0x1, GCStart/GCEnd), Type (0x80000, type events), GCHeapDump (0x100000, the walk),
+/// GCHeapCollect (0x800000, asks the runtime to induce the GC when the session starts), GCHeapAndTypeNames
+/// (0x1000000, names in GCBulkType) — together <see cref="ClrTraceEventParser.Keywords.GCHeapSnapshot"/>
+/// — at level Verbose, which the bulk events need. The walk also sends edges and roots; they are ignored.
+/// </remarks>
+public sealed class HeapSnapshotter
+{
+    private const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
+    private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
+
+    private readonly HeapSnapshotOptions _options;
+
+    public HeapSnapshotter(HeapSnapshotOptions? options = null)
+    {
+        _options = options ?? new HeapSnapshotOptions();
+        _options.Validate();
+    }
+
+    /// <summary>
+    /// Snapshots process <paramref name="processId"/>. Failures before any object was seen throw
+    /// <see cref="TargetActionException"/> with one line (its inner exception tells the kind: not found, access
+    /// denied, exited); a walk cut short after objects were seen is returned partial, with the reason.
+    /// </summary>
+    public async Task<HeapSnapshotResult> TakeAsync(int processId, IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long requestedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        progress?.Report(new SnapshotProgress("connecting", 0, 0, clock.Elapsed));
+        var target = TargetCheck.Require(processId);
+        using var snapshotLock = SnapshotLock.Acquire(processId);
+
+        using var timeout = new CancellationTokenSource(_options.Timeout);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        EventPipeSession session;
+        try
+        {
+            var providers = new[]
+            {
+                new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GCHeapSnapshot),
+            };
+            var client = new DiagnosticsClient(processId);
+            session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, _options.BufferSizeMiB, stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TargetActionException($"process {processId} did not accept an EventPipe session within {_options.Timeout.TotalSeconds:0} s", TargetActionFailure.Timeout);
+        }
+        catch (Exception ex) when (ex is DiagnosticsClientException or IOException or UnauthorizedAccessException or TimeoutException or System.Net.Sockets.SocketException or PlatformNotSupportedException)
+        {
+            throw TargetCheck.ConnectFailed(processId, ex);
+        }
+
+        using (session)
+        {
+            var walk = new HeapWalk(processId, session, _options, progress, clock);
+            var reader = Task.Factory.StartNew(walk.Read, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            using (stopping.Token.Register(() => walk.RequestStop(cancellationToken.IsCancellationRequested ? SnapshotStop.Cancelled : SnapshotStop.TimedOut)))
+            {
+                await reader.ConfigureAwait(false);
+            }
+
+            var stop = walk.Outcome();
+            if (walk.Histogram.Objects == 0 && stop != SnapshotStop.Completed)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw stop switch
+                {
+                    SnapshotStop.TimedOut => new TargetActionException(
+                        $"process {processId} sent no heap walk within {Durations(_options.Timeout)}; it may be hung or its GC suspended", TargetActionFailure.Timeout),
+                    _ => TargetCheck.IsAlive(processId)
+                        ? new TargetActionException($"process {processId} closed the event stream before the heap walk ({walk.ReadError ?? "no GC seen"})")
+                        : TargetCheck.Exited(processId, $"process {processId} exited during the snapshot, before any object was walked"),
+                };
+            }
+
+            progress?.Report(new SnapshotProgress("done", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
+            var snapshot = new HeapSnapshot(processId, target.Name, walk.WalkStartedAtMs ?? requestedAtMs, walk.Histogram.ToTypeStats())
+            {
+                Duration = clock.Elapsed,
+                GcIndex = walk.GcIndex ?? 0,
+                RuntimeVersion = target.RuntimeVersion,
+                Truncated = stop != SnapshotStop.Completed,
+                Note = Note(stop, processId, walk),
+            };
+            return new HeapSnapshotResult(snapshot, stop);
+        }
+    }
+
+    private string? Note(SnapshotStop stop, int pid, HeapWalk walk)
+    {
+        string? note = stop switch
+        {
+            SnapshotStop.ObjectLimit => $"stopped at the object limit ({_options.MaxObjects.ToString("N0", CultureInfo.InvariantCulture)} objects); the rest of the heap was not counted",
+            SnapshotStop.TargetExited => $"process {pid} exited during the heap walk; only the objects walked until then are counted",
+            SnapshotStop.TimedOut => $"the heap walk did not end within {Durations(_options.Timeout)}; only the objects walked until then are counted",
+            SnapshotStop.Cancelled => "cancelled during the heap walk; only the objects walked until then are counted",
+            _ => null,
+        };
+        if (walk.EventsLost > 0)
+        {
+            string lost = $"{walk.EventsLost.ToString(CultureInfo.InvariantCulture)} events were lost (the target's event buffer was full), so some objects are missing";
+            note = note is null ? lost : note + "; " + lost;
+        }
+
+        return note;
+    }
+
+    private static string Durations(TimeSpan t) => MemLens.Formatting.Durations.Format(t);
+
+    /// <summary>Reads one session's events on a dedicated thread (TraceEvent's Process() blocks) and decides when to stop.</summary>
+    private sealed class HeapWalk(int processId, EventPipeSession session, HeapSnapshotOptions options, IProgress<SnapshotProgress>? progress, Stopwatch clock)
+    {
+        private readonly object _gate = new();
+        private SnapshotStop? _stopReason;
+        private bool _gcEnded;
+        private bool _streamEnded;
+        private bool _stopRequested;
+        private TimeSpan _lastProgress;
+
+        public TypeHistogram Histogram { get; } = new();
+
+        public long? GcIndex { get; private set; }
+
+        public long? WalkStartedAtMs { get; private set; }
+
+        public int EventsLost { get; private set; }
+
+        public string? ReadError { get; private set; }
+
+        public void Read()
+        {
+            try
+            {
+                using var source = new EventPipeEventSource(session.EventStream);
+                var clr = new ClrTraceEventParser(source);
+                clr.GCStart += OnGcStart;
+                clr.GCStop += OnGcStop;
+                clr.TypeBulkType += OnBulkType;
+                clr.GCBulkNode += OnBulkNode;
+                source.Process();
+                EventsLost = source.EventsLost;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A stream cut in the middle of a block (the target died, or the session was disposed to unblock):
+                // TraceEvent reports that with several exception types. What was read until then is kept.
+                ReadError = TargetCheck.OneLine(ex.Message);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _streamEnded = true;
+                }
+            }
+        }
+
+        public SnapshotStop Outcome()
+        {
+            lock (_gate)
+            {
+                if (_stopReason is { } reason)
+                {
+                    return reason;
+                }
+
+                return _gcEnded ? SnapshotStop.Completed : SnapshotStop.TargetExited;
+            }
+        }
+
+        /// <summary>
+        /// Ends the session once: the runtime flushes what it buffered and closes the stream, which ends Read.
+        /// <paramref name="reason"/> is kept unless the walk's GC already ended (then the snapshot is complete).
+        /// </summary>
+        public void RequestStop(SnapshotStop reason)
+        {
+            lock (_gate)
+            {
+                if (reason != SnapshotStop.Completed && !_gcEnded && _stopReason is null)
+                {
+                    _stopReason = reason;
+                }
+
+                if (_stopRequested || _streamEnded)
+                {
+                    return;
+                }
+
+                _stopRequested = true;
+            }
+
+            // Not on the reading thread: the runtime may need it to drain the stream before it acknowledges the stop.
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    using var cts = new CancellationTokenSource(s_stopGrace);
+                    await session.StopAsync(cts.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The target may already be gone; the stream ends either way, or is cut below.
+                }
+
+                await Task.Delay(s_stopGrace).ConfigureAwait(false);
+                bool ended;
+                lock (_gate)
+                {
+                    ended = _streamEnded;
+                }
+
+                if (!ended)
+                {
+                    session.Dispose(); // a target that does not close its stream: cut it, Read ends with an error.
+                }
+            });
+        }
+
+        private void OnGcStart(GCStartTraceData data)
+        {
+            // The induced walk is a blocking (non-concurrent) gen2 GC; the first one after the session started.
+            if (GcIndex is null && data.Depth == 2 && data.Type == GCType.NonConcurrentGC && data.ProcessID == processId)
+            {
+                GcIndex = data.Count;
+                WalkStartedAtMs = new DateTimeOffset(data.TimeStamp.ToUniversalTime()).ToUnixTimeMilliseconds();
+                progress?.Report(new SnapshotProgress("walking heap", 0, 0, clock.Elapsed));
+            }
+        }
+
+        private void OnGcStop(GCEndTraceData data)
+        {
+            if (GcIndex is { } index && data.Count == index)
+            {
+                lock (_gate)
+                {
+                    if (_stopReason is null)
+                    {
+                        _gcEnded = true;
+                    }
+                }
+
+                progress?.Report(new SnapshotProgress("reading types", Histogram.Objects, Histogram.Bytes, clock.Elapsed));
+                RequestStop(SnapshotStop.Completed);
+            }
+        }
+
+        private void OnBulkType(GCBulkTypeTraceData data)
+        {
+            for (int i = 0; i < data.Count; i++)
+            {
+                var value = data.Values(i);
+                Histogram.AddTypeName(value.TypeID, value.TypeName);
+            }
+        }
+
+        private void OnBulkNode(GCBulkNodeTraceData data)
+        {
+            if (Histogram.Objects >= options.MaxObjects)
+            {
+                return; // already stopping; the types still coming are read so that names resolve
+            }
+
+            for (int i = 0; i < data.Count; i++)
+            {
+                var value = data.Values(i);
+                Histogram.AddObject(value.TypeID, (long)value.Size);
+                if (Histogram.Objects >= options.MaxObjects)
+                {
+                    RequestStop(SnapshotStop.ObjectLimit);
+                    break;
+                }
+            }
+
+            var now = clock.Elapsed;
+            if (progress is not null && now - _lastProgress >= options.ProgressInterval)
+            {
+                _lastProgress = now;
+                progress.Report(new SnapshotProgress("walking heap", Histogram.Objects, Histogram.Bytes, now));
+            }
+        }
+    }
+}

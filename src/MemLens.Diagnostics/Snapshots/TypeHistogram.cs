@@ -1,0 +1,48 @@
+using MemLens.Snapshots;
+
+namespace MemLens.Diagnostics.Snapshots;
+
+/// <summary>
+/// Counts objects per type id while the heap is walked and names the types at the end: the runtime sends type
+/// names (GCBulkType) separately from the objects (GCBulkNode), and not necessarily before them.
+/// </summary>
+internal sealed class TypeHistogram
+{
+    private readonly Dictionary<ulong, (long Count, long Bytes)> _byTypeId = [];
+    private readonly Dictionary<ulong, string> _names = [];
+
+    public long Objects { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public void AddObject(ulong typeId, long size)
+    {
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byTypeId, typeId, out _);
+        entry.Count++;
+        entry.Bytes += size;
+        Objects++;
+        Bytes += size;
+    }
+
+    public void AddTypeName(ulong typeId, string name)
+    {
+        if (name.Length > 0)
+        {
+            _names[typeId] = name;
+        }
+    }
+
+    /// <summary>One row per type name (ids with the same name, e.g. from several load contexts, are merged); unnamed ids as <c>&lt;type 0x…&gt;</c>.</summary>
+    public List<TypeStat> ToTypeStats()
+    {
+        var byName = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
+        foreach (var (id, v) in _byTypeId)
+        {
+            string name = _names.TryGetValue(id, out var n) ? n : $"<type 0x{id:x}>";
+            byName.TryGetValue(name, out var sum);
+            byName[name] = (sum.Count + v.Count, sum.Bytes + v.Bytes);
+        }
+
+        return byName.Select(kv => new TypeStat(kv.Key, kv.Value.Count, kv.Value.Bytes)).ToList();
+    }
+}

@@ -1,0 +1,223 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using MemLens.Actions;
+using MemLens.Diagnostics.Snapshots;
+using MemLens.Formatting;
+using MemLens.Procfs;
+using MemLens.Sampling;
+using MemLens.Snapshots;
+using MemLens.Tool.Attaching;
+using MemLens.Tool.Cli;
+using MemLens.Tool.Snapshots;
+
+namespace MemLens.Tool.Commands;
+
+/// <summary><c>memlens snapshot &lt;pid&gt;</c>: a type histogram of a live .NET process's heap, saved to a file; <c>--from</c> re-reads a saved one.</summary>
+internal static class SnapshotCommand
+{
+    public static Command Create()
+    {
+        var pid = new Argument<int?>("pid") { Description = "Process id of the .NET process to snapshot.", Arity = ArgumentArity.ZeroOrOne };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Save the snapshot to this file. Default: <program>-<pid>-<UTC time>" + SnapshotFile.Extension + " in the current directory.",
+        };
+        var pprof = new Option<string?>("--pprof")
+        {
+            Description = "Also write the histogram as a gzip-compressed pprof profile to this file (for 'go tool pprof -top FILE' and other pprof viewers).",
+        };
+        var top = new Option<int>("--top", "-t") { Description = "Show the N types that hold the most bytes. Default: 20.", DefaultValueFactory = _ => 20 };
+        top.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--top must be at least 1.");
+            }
+        });
+        var maxObjects = new Option<long>("--max-objects")
+        {
+            Description = "Stop after this many objects and keep the partial histogram (marked truncated). Default: 50000000.",
+            DefaultValueFactory = _ => 50_000_000,
+        };
+        maxObjects.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() is < 1 or > HeapSnapshotOptions.MaxObjectsLimit)
+            {
+                r.AddError($"--max-objects must be between 1 and {HeapSnapshotOptions.MaxObjectsLimit}.");
+            }
+        });
+        var timeout = new Option<TimeSpan?>("--timeout")
+        {
+            Description = "Give up after this long (keeping what was walked), e.g. 30s, 5m. Default: 5m.",
+            CustomParser = ParseDuration,
+        };
+        var json = new Option<bool>("--json") { Description = "Print a JSON summary (file, totals, top types with count, bytes and share) instead of the table." };
+        var from = new Option<string?>("--from", "-f")
+        {
+            Description = "Read a saved snapshot instead of taking one: shows its top types, and with --pprof converts it.",
+        };
+        var command = new Command("snapshot",
+            "Take a heap snapshot of a running .NET process: the number of objects and bytes per type on its GC heap. " +
+            "The runtime induces one blocking full GC and walks the heap during it (the process pauses for about as long " +
+            "as a full GC plus the walk). Saves the snapshot as JSON for 'memlens diff', optionally as pprof, and shows the " +
+            "types that hold the most. Example: memlens snapshot 4242 -o before.json; later memlens snapshot 4242 -o after.json; " +
+            "memlens diff before.json after.json. Convert a saved snapshot: memlens snapshot --from before.json --pprof before.pb.gz.")
+        {
+            pid, output, pprof, top, maxObjects, timeout, json, from,
+        };
+        command.Validators.Add(r =>
+        {
+            bool hasPid = r.GetValue(pid) is not null;
+            bool hasFrom = r.GetValue(from) is not null;
+            if (hasPid == hasFrom)
+            {
+                r.AddError("Give either a PID to snapshot or --from FILE to read a saved snapshot.");
+            }
+            else if (hasFrom && r.GetValue(output) is not null)
+            {
+                r.AddError("--output saves a new snapshot; with --from use --pprof to convert.");
+            }
+        });
+
+        command.SetAction(async (parse, ct) =>
+        {
+            int topN = parse.GetValue(top);
+            if (parse.GetValue(from) is { } fromFile)
+            {
+                return Convert(fromFile, parse.GetValue(pprof), topN, parse.GetValue(json));
+            }
+
+            if (!OperatingSystem.IsLinux())
+            {
+                await Console.Error.WriteLineAsync("memlens: snapshots read /proc and work on Linux only.").ConfigureAwait(false);
+                return ExitCodes.UnsupportedOs;
+            }
+
+            var options = new HeapSnapshotOptions { MaxObjects = parse.GetValue(maxObjects), Timeout = parse.GetValue(timeout) ?? TimeSpan.FromMinutes(5) };
+            return await TakeAsync(parse.GetValue(pid)!.Value, options, parse.GetValue(output), parse.GetValue(pprof), topN, parse.GetValue(json), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> TakeAsync(int pid, HeapSnapshotOptions options, string? output, string? pprof, int top, bool json, CancellationToken ct)
+    {
+        var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = false });
+        var view = new SnapshotProgressView(pid);
+        HeapSnapshotResult result;
+        try
+        {
+            result = await new HeapSnapshotter(options).TakeAsync(pid, view, ct).ConfigureAwait(false);
+        }
+        catch (TargetActionException ex)
+        {
+            view.Finish();
+            await Console.Error.WriteLineAsync($"memlens: {ex.Message}").ConfigureAwait(false);
+            return TargetFailures.ExitCode(ex);
+        }
+        finally
+        {
+            view.Finish();
+        }
+
+        var snapshot = result.Snapshot;
+        string file = output ?? DefaultFileName(info, pid, snapshot.TakenAtMs);
+        if (!TryWrite(() => SnapshotFile.Write(file, snapshot), file) || (pprof is not null && !TryWrite(() => PprofExport.Write(pprof, snapshot), pprof)))
+        {
+            return ExitCodes.Error;
+        }
+
+        if (json)
+        {
+            SnapshotTables.WriteSnapshotJson(Console.OpenStandardOutput(), snapshot, top, file, pprof);
+        }
+        else
+        {
+            SnapshotTables.WriteTop(SnapshotTables.Stdout(), snapshot, top);
+        }
+
+        await Console.Error.WriteLineAsync($"memlens: saved the snapshot to {file}{(pprof is null ? "" : $" and the pprof profile to {pprof}")}").ConfigureAwait(false);
+        if (result.Stop == SnapshotStop.Completed)
+        {
+            return ExitCodes.Ok;
+        }
+
+        // A partial snapshot is kept (it may be all there is), and said in one line.
+        await Console.Error.WriteLineAsync($"memlens: partial snapshot: {snapshot.Note}").ConfigureAwait(false);
+        return result.Stop switch
+        {
+            SnapshotStop.TargetExited => ExitCodes.TargetExited,
+            SnapshotStop.TimedOut => ExitCodes.Error,
+            _ => ExitCodes.Ok, // the object limit the user set, or Ctrl+C
+        };
+    }
+
+    private static int Convert(string fromFile, string? pprof, int top, bool json)
+    {
+        HeapSnapshot snapshot;
+        try
+        {
+            snapshot = SnapshotFile.Read(fromFile);
+        }
+        catch (SnapshotFileException ex)
+        {
+            Console.Error.WriteLine($"memlens: {ex.Message}");
+            return ExitCodes.Error;
+        }
+
+        if (pprof is not null && !TryWrite(() => PprofExport.Write(pprof, snapshot), pprof))
+        {
+            return ExitCodes.Error;
+        }
+
+        if (json)
+        {
+            SnapshotTables.WriteSnapshotJson(Console.OpenStandardOutput(), snapshot, top, fromFile, pprof);
+        }
+        else
+        {
+            SnapshotTables.WriteTop(SnapshotTables.Stdout(), snapshot, top);
+        }
+
+        if (pprof is not null)
+        {
+            Console.Error.WriteLine($"memlens: wrote the pprof profile to {pprof}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static bool TryWrite(Action write, string path)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"memlens: cannot write {path}: {ex.Message.ReplaceLineEndings(" ")}");
+            return false;
+        }
+    }
+
+    internal static string DefaultFileName(ProcessInfo? info, int pid, long takenAtMs)
+    {
+        string program = info is null ? "process" : ProcessLookup.ProgramName(info);
+        var safe = new string(program.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray());
+        string time = DateTimeOffset.FromUnixTimeMilliseconds(takenAtMs).ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        return $"{safe}-{pid.ToString(CultureInfo.InvariantCulture)}-{time}{SnapshotFile.Extension}";
+    }
+
+    private static TimeSpan? ParseDuration(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (!Durations.TryParse(text, out var value) || value <= TimeSpan.Zero)
+        {
+            result.AddError($"'{text}' is not a duration; use e.g. 30s, 5m.");
+            return null;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using MemLens.Snapshots;
+using Xunit;
+
+namespace MemLens.Diagnostics.Tests;
+
+public class SnapshotFileTests
+{
+    private static HeapSnapshot Sample(bool truncated = true) =>
+        new(4242, "orders-api", 1_700_000_000_123, [new("System.Byte[]", 10, 40_960), new("Shop.Order", 3, 96), new("Naïve\"quoted\"\\name`1[[System.Int32]]", 1, 24)])
+        {
+            Id = "s1",
+            Duration = TimeSpan.FromMilliseconds(1234.5),
+            GcIndex = 17,
+            RuntimeVersion = "10.0.12",
+            Truncated = truncated,
+            Note = truncated ? "stopped at the object limit" : null,
+        };
+
+    private static byte[] Bytes(HeapSnapshot s)
+    {
+        using var m = new MemoryStream();
+        SnapshotFile.Write(m, s);
+        return m.ToArray();
+    }
+
+    [Fact]
+    public void Every_property_and_type_survives_a_round_trip_through_a_file()
+    {
+        var original = Sample();
+        string path = Path.Combine(Path.GetTempPath(), $"memlens-test-{Guid.NewGuid():N}{SnapshotFile.Extension}");
+        try
+        {
+            SnapshotFile.Write(path, original);
+            var read = SnapshotFile.Read(path);
+
+            Assert.Equal(original.Id, read.Id);
+            Assert.Equal(original.ProcessId, read.ProcessId);
+            Assert.Equal(original.ProcessName, read.ProcessName);
+            Assert.Equal(original.TakenAtMs, read.TakenAtMs);
+            Assert.Equal(original.Duration, read.Duration);
+            Assert.Equal(original.GcIndex, read.GcIndex);
+            Assert.Equal(original.RuntimeVersion, read.RuntimeVersion);
+            Assert.Equal(original.Truncated, read.Truncated);
+            Assert.Equal(original.Note, read.Note);
+            Assert.Equal(original.Types, read.Types);
+            Assert.Equal(original.TotalObjects, read.TotalObjects);
+            Assert.Equal(original.TotalBytes, read.TotalBytes);
+            Assert.False(File.Exists(path + ".tmp-" + Environment.ProcessId), "the temporary file is renamed, not left behind");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Null_runtime_version_and_note_round_trip_as_null()
+    {
+        var original = new HeapSnapshot(1, "a", 0, []) { Truncated = false };
+        var read = SnapshotFile.Parse(Bytes(original), "x");
+        Assert.Null(read.RuntimeVersion);
+        Assert.Null(read.Note);
+        Assert.Empty(read.Types);
+    }
+
+    [Fact]
+    public void The_file_names_its_format_and_version()
+    {
+        string json = Encoding.UTF8.GetString(Bytes(Sample()));
+        Assert.Contains("\"format\": \"memlens-heap-snapshot\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"version\": 1", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "invalid or truncated JSON")]
+    [InlineData("[1,2]", "not an object")]
+    [InlineData("{\"format\":\"something-else\",\"version\":1}", "not a MemLens snapshot")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\"}", "\"version\" is missing")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\",\"version\":2}", "newer than this MemLens reads")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\",\"version\":1,\"process_id\":1,\"process_name\":\"a\",\"taken_at_ms\":0}", "\"types\" is missing")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\",\"version\":1,\"process_id\":1,\"process_name\":\"a\",\"taken_at_ms\":0,\"types\":[{\"name\":\"T\",\"count\":-1,\"bytes\":1}]}", "\"count\" is out of range")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\",\"version\":1,\"process_id\":1,\"process_name\":\"a\",\"taken_at_ms\":0,\"types\":[{\"name\":\"T\",\"count\":\"1\",\"bytes\":1}]}", "\"count\" is missing or not an integer")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\",\"version\":1,\"process_id\":1,\"process_name\":\"a\",\"taken_at_ms\":0,\"total_bytes\":5,\"types\":[{\"name\":\"T\",\"count\":1,\"bytes\":1}]}", "\"total_bytes\" does not match")]
+    [InlineData("{\"format\":\"memlens-heap-snapshot\",\"version\":1,\"process_id\":1,\"process_name\":\"a\",\"taken_at_ms\":0,\"truncated\":1,\"types\":[]}", "\"truncated\" is not true or false")]
+    public void Bad_content_gives_one_line_naming_the_file_and_the_problem(string content, string expected)
+    {
+        var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Parse(Encoding.UTF8.GetBytes(content), "a.json"));
+        Assert.StartsWith("a.json: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void A_file_cut_anywhere_is_rejected_with_the_documented_exception()
+    {
+        var bytes = Bytes(Sample());
+        for (int length = 0; length < bytes.Length - 2; length += 7)
+        {
+            var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Parse(bytes.AsMemory(0, length), "cut.json"));
+            Assert.DoesNotContain('\n', ex.Message);
+        }
+    }
+
+    [Fact]
+    public void A_missing_file_is_one_line()
+    {
+        var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Read("/nonexistent/dir/a.json"));
+        Assert.Equal("/nonexistent/dir/a.json: no such file", ex.Message);
+    }
+
+    [Fact]
+    public void Input_larger_than_the_limit_is_refused_without_reading_it_all()
+    {
+        using var huge = new EndlessStream();
+        var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Read(huge, "huge.json"));
+        Assert.Contains("larger than 256 MiB", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Arbitrary_bytes_never_crash_the_reader_except_with_SnapshotFileException()
+    {
+        var valid = Bytes(Sample());
+        // Random bytes, and valid files with random bytes overwritten (which reach the field checks).
+        var randomBytes = ArbMap.Default.GeneratorFor<byte[]>();
+        var mutated = from edits in Gen.ListOf(Gen.Zip(Gen.Choose(0, valid.Length - 1), Gen.Choose(0, 255)))
+                      select Mutate(valid, edits);
+        Prop.ForAll(Gen.OneOf(randomBytes, mutated).ToArbitrary(), bytes =>
+        {
+            try
+            {
+                SnapshotFile.Parse(bytes, "fuzz.json");
+            }
+            catch (SnapshotFileException)
+            {
+            }
+
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000));
+    }
+
+    private static byte[] Mutate(byte[] valid, IEnumerable<(int At, int Value)> edits)
+    {
+        var copy = (byte[])valid.Clone();
+        foreach (var (at, value) in edits)
+        {
+            copy[at] = (byte)value;
+        }
+
+        return copy;
+    }
+
+    /// <summary>A stream that never ends (seekless, like a pipe), to check the size bound.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Array.Fill(buffer, (byte)' ', offset, count);
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
