@@ -12,6 +12,9 @@ public sealed class DotNetTargetActions : ITargetActions
 {
     private readonly HeapSnapshotOptions? _snapshotOptions;
 
+    // The runtime names a type once while any session keeps its events on; later snapshots need the earlier names.
+    private readonly TypeNameCache _typeNames = new();
+
     public DotNetTargetActions(int processId) => ProcessId = processId;
 
     /// <param name="processId">The target.</param>
@@ -31,5 +34,5 @@ public sealed class DotNetTargetActions : ITargetActions
         InducedCollection.RunAsync(ProcessId, CollectTimeout, cancellationToken);
 
     public async Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
-        (await new HeapSnapshotter(_snapshotOptions).TakeAsync(ProcessId, progress, cancellationToken).ConfigureAwait(false)).Snapshot;
+        (await new HeapSnapshotter(_snapshotOptions, _typeNames).TakeAsync(ProcessId, progress, cancellationToken).ConfigureAwait(false)).Snapshot;
 }

@@ -28,11 +28,18 @@ public sealed class HeapSnapshotter
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
 
     private readonly HeapSnapshotOptions _options;
+    private readonly TypeNameCache? _knownNames;
 
-    public HeapSnapshotter(HeapSnapshotOptions? options = null)
+    /// <param name="options">Limits. Default: <see cref="HeapSnapshotOptions"/>'s defaults.</param>
+    /// <param name="knownNames">
+    /// Names learned from earlier walks of the same process, used for types this walk sends no name for (see
+    /// <see cref="TypeNameCache"/>), and filled with the names this walk learns. Null: this walk's names only.
+    /// </param>
+    public HeapSnapshotter(HeapSnapshotOptions? options = null, TypeNameCache? knownNames = null)
     {
         _options = options ?? new HeapSnapshotOptions();
         _options.Validate();
+        _knownNames = knownNames;
     }
 
     /// <summary>
@@ -75,7 +82,7 @@ public sealed class HeapSnapshotter
 
         using (session)
         {
-            var walk = new HeapWalk(processId, session, _options, progress, clock);
+            var walk = new HeapWalk(processId, session, _options, progress, clock, _knownNames);
             var reader = Task.Factory.StartNew(walk.Read, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using (stopping.Token.Register(() => walk.RequestStop(cancellationToken.IsCancellationRequested ? SnapshotStop.Cancelled : SnapshotStop.TimedOut)))
             {
@@ -97,7 +104,8 @@ public sealed class HeapSnapshotter
             }
 
             progress?.Report(new SnapshotProgress("done", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
-            var snapshot = new HeapSnapshot(processId, target.Name, walk.WalkStartedAtMs ?? requestedAtMs, walk.Histogram.ToTypeStats())
+            var types = walk.Histogram.ToTypeStats();
+            var snapshot = new HeapSnapshot(processId, target.Name, walk.WalkStartedAtMs ?? requestedAtMs, types)
             {
                 Duration = clock.Elapsed,
                 GcIndex = walk.GcIndex ?? 0,
@@ -119,6 +127,13 @@ public sealed class HeapSnapshotter
             SnapshotStop.Cancelled => "cancelled during the heap walk; only the objects walked until then are counted",
             _ => null,
         };
+        if (walk.Histogram.UnnamedTypes > 0)
+        {
+            string unnamed = $"{walk.Histogram.UnnamedTypes.ToString(CultureInfo.InvariantCulture)} types are shown by id: the runtime named them to an earlier heap walk " +
+                "while another session kept its events on (take repeated snapshots from one memlens, e.g. the dashboard, which remembers names)";
+            note = note is null ? unnamed : note + "; " + unnamed;
+        }
+
         if (walk.EventsLost > 0)
         {
             string lost = $"{walk.EventsLost.ToString(CultureInfo.InvariantCulture)} events were lost (the target's event buffer was full), so some objects are missing";
@@ -131,7 +146,7 @@ public sealed class HeapSnapshotter
     private static string Durations(TimeSpan t) => MemLens.Formatting.Durations.Format(t);
 
     /// <summary>Reads one session's events on a dedicated thread (TraceEvent's Process() blocks) and decides when to stop.</summary>
-    private sealed class HeapWalk(int processId, EventPipeSession session, HeapSnapshotOptions options, IProgress<SnapshotProgress>? progress, Stopwatch clock)
+    private sealed class HeapWalk(int processId, EventPipeSession session, HeapSnapshotOptions options, IProgress<SnapshotProgress>? progress, Stopwatch clock, TypeNameCache? knownNames)
     {
         private readonly object _gate = new();
         private SnapshotStop? _stopReason;
@@ -140,7 +155,7 @@ public sealed class HeapSnapshotter
         private bool _stopRequested;
         private TimeSpan _lastProgress;
 
-        public TypeHistogram Histogram { get; } = new();
+        public TypeHistogram Histogram { get; } = new(knownNames);
 
         public long? GcIndex { get; private set; }
 

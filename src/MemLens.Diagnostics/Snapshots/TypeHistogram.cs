@@ -6,7 +6,7 @@ namespace MemLens.Diagnostics.Snapshots;
 /// Counts objects per type id while the heap is walked and names the types at the end: the runtime sends type
 /// names (GCBulkType) separately from the objects (GCBulkNode), and not necessarily before them.
 /// </summary>
-internal sealed class TypeHistogram
+internal sealed class TypeHistogram(TypeNameCache? knownNames = null)
 {
     private readonly Dictionary<ulong, (long Count, long Bytes)> _byTypeId = [];
     private readonly Dictionary<ulong, string> _names = [];
@@ -29,16 +29,31 @@ internal sealed class TypeHistogram
         if (name.Length > 0)
         {
             _names[typeId] = name;
+            knownNames?.Add(typeId, name);
         }
     }
+
+    /// <summary>Types of the walk that got no name, neither from this walk nor from <c>knownNames</c>.</summary>
+    public int UnnamedTypes { get; private set; }
 
     /// <summary>One row per type name (ids with the same name, e.g. from several load contexts, are merged); unnamed ids as <c>&lt;type 0x…&gt;</c>.</summary>
     public List<TypeStat> ToTypeStats()
     {
         var byName = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
+        UnnamedTypes = 0;
         foreach (var (id, v) in _byTypeId)
         {
-            string name = _names.TryGetValue(id, out var n) ? n : $"<type 0x{id:x}>";
+            string name;
+            if (_names.TryGetValue(id, out var n) || (knownNames is not null && knownNames.TryGet(id, out n)))
+            {
+                name = n;
+            }
+            else
+            {
+                name = $"<type 0x{id:x}>";
+                UnnamedTypes++;
+            }
+
             byName.TryGetValue(name, out var sum);
             byName[name] = (sum.Count + v.Count, sum.Bytes + v.Bytes);
         }
