@@ -66,13 +66,37 @@ internal static class GcEventMapping
             HeapSizeAfterBytes = after,
             CommittedBytes = null,
             FragmentedBytes = fragmented,
-            // Summed over every generation, POH included, as GCMemoryInfo.PromotedBytes is (TotalPromoted leaves POH out).
-            PromotedBytes = stats is null ? 0 : stats.TotalPromotedSize0 + stats.TotalPromotedSize1 + stats.TotalPromotedSize2 + stats.TotalPromotedSize3 + stats.TotalPromotedSize4,
+            PromotedBytes = Promoted(gc),
             PinnedObjects = stats?.PinnedObjectCount ?? 0,
             Generations = havePerHeap ? sizes : [],
             Reason = gc.Reason.ToString(),
             Origin = "eventpipe",
         };
+    }
+
+    // GCMemoryInfo.PromotedBytes counts what survived in every condemned generation, the POH included in a gen2 GC.
+    // GCHeapStats leaves the POH out (its TotalPromotedSize4 stays 0), so the POH's survivors come from the per-heap
+    // records (pinned + non-pinned survivors of generation 4).
+    private static long Promoted(TraceGC gc)
+    {
+        if (gc.HeapStats is not { } stats)
+        {
+            return 0;
+        }
+
+        long promoted = stats.TotalPromotedSize0 + stats.TotalPromotedSize1 + stats.TotalPromotedSize2 + stats.TotalPromotedSize3 + stats.TotalPromotedSize4;
+        if (gc.Generation == 2 && gc.PerHeapHistories is { } heaps)
+        {
+            foreach (var heap in heaps)
+            {
+                if (heap.GenData is { Length: > 4 } gens && gens[4] is { } poh)
+                {
+                    promoted += poh.PinnedSurv + poh.NonePinnedSurv;
+                }
+            }
+        }
+
+        return promoted;
     }
 
     private static GcKind KindOf(TraceGC gc) => gc.Generation < 2 ? GcKind.Ephemeral
