@@ -15,4 +15,11 @@ if (args.Length > 0 && args[0] == "--snapshot")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--attach-latency")
+{
+    // memlens watch <pid> of a .NET process: start to first runtime value, as a user meets it.
+    await MemLens.Benchmarks.AttachLatencyReport.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -31,6 +31,7 @@ public sealed class FiguresMatchReferenceTests
         using var doc = JsonDocument.Parse(stdout);
         var row = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("pid").GetInt32() == demo.Pid);
         Assert.Equal("dotnet", row.GetProperty("runtime").GetString());
+        Assert.True(row.GetProperty("attachable").GetBoolean(), "the demo publishes a diagnostic port");
         var metrics = row.GetProperty("metrics");
         AssertWithin1Percent(references.Select(r => r.Rss).ToList(), metrics.GetProperty("process.memory.rss").GetInt64(), "RSS");
         AssertWithin1Percent(references.Select(r => r.Vsz).ToList(), metrics.GetProperty("process.memory.virtual").GetInt64(), "VSZ");

@@ -10,11 +10,15 @@ using Microsoft.Diagnostics.Tracing.Parsers;
 namespace MemLens.Diagnostics.Attach;
 
 /// <summary>
-/// One EventPipe session on an attached .NET process: every GC (Microsoft-Windows-DotNETRuntime, GC keyword,
-/// informational level) reconstructed by TraceEvent's GC analysis, and the runtime's <c>System.Runtime</c> meter
-/// (MetricsEventSource). Events are parsed on a dedicated thread and handed out through <see cref="GcEnded"/>
-/// and <see cref="ValuePublished"/>; the session ends when the process exits or on <see cref="Dispose"/>.
+/// The runtime's view of an attached .NET process over EventPipe: every GC (Microsoft-Windows-DotNETRuntime, GC
+/// keyword, informational level) rebuilt by TraceEvent's GC analysis, and the runtime's <c>System.Runtime</c> meter
+/// (MetricsEventSource). Handed out through <see cref="GcEnded"/> and <see cref="ValuePublished"/>, raised on the
+/// sessions' own threads; it ends when the process exits or on <see cref="Dispose"/>.
 /// </summary>
+/// <remarks>
+/// Two sessions: one for GC events and one for the meter, so that a meter that cannot be read (another tool holds
+/// its one aggregation with other settings) never costs the GC events.
+/// </remarks>
 public sealed class RuntimeEventSession : IDisposable
 {
     private const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
@@ -23,88 +27,117 @@ public sealed class RuntimeEventSession : IDisposable
     // MetricsEventSource keywords: Messages (errors, limits) | TimeSeriesValues.
     private const long MetricsKeywords = 0x1 | 0x2;
 
-    private readonly EventPipeSession _session;
-    private readonly EventPipeEventSource _source;
-    private readonly Thread _thread;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly RuntimeMeterMapping _meter = new();
-    private readonly string _sessionId;
+    private readonly DiagnosticsClient _client;
+    private readonly RuntimeSessionOptions _options;
+    private readonly PipeReader _gc;
+    private readonly RuntimeMeterMapping _meterMapping = new();
+    private readonly object _meterLock = new();
+    private PipeReader? _meter;
+    private string _meterSessionId = "";
     private volatile bool _acceptAnySession;
     private long _sessionStartUnixMs;
     private long _gcsSeen;
     private int _disposed;
 
-    private RuntimeEventSession(int processId, EventPipeSession session, string sessionId)
+    private RuntimeEventSession(int processId, DiagnosticsClient client, RuntimeSessionOptions options, PipeReader gc)
     {
         ProcessId = processId;
-        _session = session;
-        _sessionId = sessionId;
-        _source = new EventPipeEventSource(session.EventStream);
-        _thread = new Thread(Run) { IsBackground = true, Name = $"memlens eventpipe {processId}" };
+        _client = client;
+        _options = options;
+        _gc = gc;
     }
 
     public int ProcessId { get; }
 
-    /// <summary>Raised on the session's thread at the end of every GC, with the GC's figures.</summary>
+    /// <summary>Raised on the GC session's thread at the end of every GC, with the GC's figures.</summary>
     public event Action<GcEvent>? GcEnded;
 
-    /// <summary>Raised on the session's thread for every meter value MemLens maps to one of its metrics.</summary>
+    /// <summary>Raised on the meter session's thread for every meter value MemLens maps to one of its metrics.</summary>
     public event Action<MetricDescriptor, double>? ValuePublished;
 
     /// <summary>
-    /// Raised on the session's thread when the runtime says something about the session people should know, e.g. that
-    /// another tool's meter session is running and MemLens reads the values that session publishes.
+    /// Raised when something about the sessions should be said to people, e.g. that another tool's meter session is
+    /// running and MemLens reads the values that session publishes.
     /// </summary>
     public event Action<string>? Notice;
 
-    /// <summary>Completes when the event stream ends: the process exited, or the session was stopped. Faults when reading failed.</summary>
-    public Task Completion => _completion.Task;
+    /// <summary>Completes when the GC events end: the process exited, or the session was stopped. Faults when reading failed.</summary>
+    public Task Completion => _gc.Completion;
 
-    /// <summary>Events the runtime reported as lost because its session buffer was full.</summary>
-    public long EventsLost => _source.EventsLost;
+    /// <summary>GC events the runtime reported as lost because the session's buffer was full.</summary>
+    public long EventsLost => _gc.Source.EventsLost;
 
     /// <summary>
-    /// Connects to <paramref name="processId"/>'s diagnostic port and starts the session. Throws
-    /// <see cref="MemLens.Actions.TargetActionException"/> with one line for people when that is not possible.
-    /// Call <see cref="Start"/> after wiring the handlers.
+    /// Connects to <paramref name="processId"/>'s diagnostic port and starts the GC session (and, unless
+    /// <see cref="RuntimeSessionOptions.GcEventsOnly"/>, the meter's). Throws <see cref="MemLens.Actions.TargetActionException"/>
+    /// with one line for people when that is not possible. Call <see cref="Start"/> after wiring the handlers.
     /// </summary>
     public static RuntimeEventSession Open(int processId, RuntimeSessionOptions? options = null)
     {
         options ??= new RuntimeSessionOptions();
         var client = DiagnosticPort.Connect(processId);
-        string sessionId = "memlens-" + Guid.NewGuid().ToString("N")[..12];
         long keywords = (long)ClrTraceEventParser.Keywords.GC;
         if (options.InduceGc)
         {
             keywords |= (long)ClrTraceEventParser.Keywords.GCHeapCollect;
         }
 
-        var providers = new List<EventPipeProvider> { new(RuntimeProvider, EventLevel.Informational, keywords) };
+        var providers = new[] { new EventPipeProvider(RuntimeProvider, EventLevel.Informational, keywords) };
+        var gc = DiagnosticPort.Call(processId, "start an EventPipe session", () => new PipeReader(processId,
+            client.StartEventPipeSession(new EventPipeSessionConfiguration(providers, options.BufferMegabytes, requestRundown: false, requestStackwalk: false)),
+            "gc events"));
+        var session = new RuntimeEventSession(processId, client, options, gc);
         if (!options.GcEventsOnly)
         {
-            providers.Add(new EventPipeProvider(MetricsProvider, EventLevel.Informational, MetricsKeywords, new Dictionary<string, string>
+            try
             {
-                ["SessionId"] = sessionId,
-                ["Metrics"] = "System.Runtime",
-                ["RefreshInterval"] = options.RefreshInterval.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
-                ["MaxTimeSeries"] = "100",
-                ["MaxHistograms"] = "0",
-            }));
+                session.OpenMeter(options.RefreshInterval);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
 
-        var session = DiagnosticPort.Call(processId, "start an EventPipe session", () =>
-            client.StartEventPipeSession(new EventPipeSessionConfiguration(providers, options.BufferMegabytes, requestRundown: false, requestStackwalk: false)));
-        return new RuntimeEventSession(processId, session, sessionId);
+        return session;
     }
 
-    /// <summary>Starts reading events on the session's own thread.</summary>
+    /// <summary>Starts reading events on the sessions' own threads.</summary>
     public void Start()
     {
-        _source.NeedLoadedDotNetRuntimes();
-        _source.AddCallbackOnProcessStart(process => process.AddCallbackOnDotNetRuntimeLoad(runtime =>
+        var source = _gc.Source;
+        source.NeedLoadedDotNetRuntimes();
+        source.AddCallbackOnProcessStart(process => process.AddCallbackOnDotNetRuntimeLoad(runtime =>
             runtime.GCEnd += (_, gc) => GcEnded?.Invoke(GcEventMapping.ToEvent(gc, SessionStartUnixMs() + (long)gc.StartRelativeMSec, _gcsSeen++ > 0))));
-        _source.Dynamic.All += OnDynamicEvent;
-        _thread.Start();
+        _gc.Start();
+        lock (_meterLock)
+        {
+            _meter?.Start();
+        }
+    }
+
+    private void OpenMeter(TimeSpan refresh)
+    {
+        string sessionId = "memlens-" + Guid.NewGuid().ToString("N")[..12];
+        var provider = new EventPipeProvider(MetricsProvider, EventLevel.Informational, MetricsKeywords, new Dictionary<string, string>
+        {
+            ["SessionId"] = sessionId,
+            // Only the instruments MemLens maps: every instrument read costs the target on each round.
+            ["Metrics"] = RuntimeMeterMapping.InstrumentFilter,
+            ["RefreshInterval"] = refresh.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+            ["MaxTimeSeries"] = "100",
+            ["MaxHistograms"] = "0",
+        });
+        var reader = DiagnosticPort.Call(ProcessId, "start the meter's EventPipe session", () => new PipeReader(ProcessId,
+            _client.StartEventPipeSession(new EventPipeSessionConfiguration([provider], 1, requestRundown: false, requestStackwalk: false)),
+            "meter"));
+        reader.Source.Dynamic.All += OnMeterEvent;
+        lock (_meterLock)
+        {
+            _meter = reader;
+            _meterSessionId = sessionId;
+        }
     }
 
     // The trace's start time is known once its header has been read, i.e. by the time any event arrives.
@@ -112,35 +145,13 @@ public sealed class RuntimeEventSession : IDisposable
     {
         if (_sessionStartUnixMs == 0)
         {
-            _sessionStartUnixMs = new DateTimeOffset(_source.SessionStartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+            _sessionStartUnixMs = new DateTimeOffset(_gc.Source.SessionStartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
         }
 
         return _sessionStartUnixMs;
     }
 
-    private void Run()
-    {
-        try
-        {
-            _source.Process();
-            _completion.TrySetResult();
-        }
-#pragma warning disable CA1031 // Reported through Completion; the host decides what to say.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            if (Volatile.Read(ref _disposed) != 0 || ex is EndOfStreamException)
-            {
-                _completion.TrySetResult(); // the stream ends this way when the process exits or the session stops
-            }
-            else
-            {
-                _completion.TrySetException(ex);
-            }
-        }
-    }
-
-    private void OnDynamicEvent(TraceEvent e)
+    private void OnMeterEvent(TraceEvent e)
     {
         if (e.ProviderName != MetricsProvider)
         {
@@ -164,7 +175,7 @@ public sealed class RuntimeEventSession : IDisposable
             case "CounterRateValuePublished":
             case "UpDownCounterRateValuePublished":
             case "GaugeValuePublished":
-                if ((!_acceptAnySession && e.PayloadByName("sessionId") as string != _sessionId) || e.PayloadByName("meterName") as string != "System.Runtime")
+                if ((!_acceptAnySession && e.PayloadByName("sessionId") as string != _meterSessionId) || e.PayloadByName("meterName") as string != "System.Runtime")
                 {
                     return;
                 }
@@ -173,7 +184,7 @@ public sealed class RuntimeEventSession : IDisposable
                 string tags = e.PayloadByName("tags") as string ?? "";
                 if (TryParseValue(e.PayloadByName("value"), out double value) || TryParseValue(e.PayloadByName("lastValue"), out value))
                 {
-                    _meter.Apply(instrument, tags, value, (metric, v) => ValuePublished?.Invoke(metric, v));
+                    _meterMapping.Apply(instrument, tags, value, (metric, v) => ValuePublished?.Invoke(metric, v));
                 }
 
                 break;
@@ -187,7 +198,7 @@ public sealed class RuntimeEventSession : IDisposable
         return payload is string s && s.Length > 0 && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
-    /// <summary>Stops the session (the runtime stops writing) and waits briefly for the reader to drain.</summary>
+    /// <summary>Stops both sessions (the runtime stops writing) and waits briefly for the readers to drain.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -195,22 +206,14 @@ public sealed class RuntimeEventSession : IDisposable
             return;
         }
 
-        try
+        PipeReader? meter;
+        lock (_meterLock)
         {
-            _session.Stop();
-        }
-#pragma warning disable CA1031 // The process may be gone already; stopping is best effort.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
+            meter = _meter;
+            _meter = null;
         }
 
-        if (_thread.IsAlive)
-        {
-            _thread.Join(TimeSpan.FromSeconds(2));
-        }
-
-        _source.Dispose();
-        _session.Dispose();
+        meter?.Dispose();
+        _gc.Dispose();
     }
 }

@@ -13,6 +13,16 @@ internal sealed class RuntimeMeterMapping
     private static readonly MetricDescriptor[] s_generationSize =
         [MetricCatalog.GcGen0Size, MetricCatalog.GcGen1Size, MetricCatalog.GcGen2Size, MetricCatalog.GcLohSize, MetricCatalog.GcPohSize];
 
+    /// <summary>
+    /// MetricsEventSource's <c>Metrics</c> argument naming just these instruments (<c>meter\instrument</c>, comma
+    /// separated): the whole <c>System.Runtime</c> meter (CPU time, working set, thread pool, JIT …) took about 2 ms
+    /// of the target's time per round.
+    /// </summary>
+    public const string InstrumentFilter =
+        "System.Runtime\\dotnet.gc.collections,System.Runtime\\dotnet.gc.heap.total_allocated," +
+        "System.Runtime\\dotnet.gc.last_collection.memory.committed_size,System.Runtime\\dotnet.gc.last_collection.heap.size," +
+        "System.Runtime\\dotnet.gc.last_collection.heap.fragmentation.size,System.Runtime\\dotnet.gc.pause.time";
+
     private readonly double?[] _heapSize = new double?[5];
     private readonly double?[] _fragmentation = new double?[5];
     private readonly double?[] _collections = new double?[3];

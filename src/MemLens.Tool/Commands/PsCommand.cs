@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using MemLens.Formatting;
 using MemLens.Metrics;
+using MemLens.Diagnostics.Attach;
 using MemLens.Procfs;
 using MemLens.Tool.Cli;
 using Spectre.Console;
@@ -121,14 +122,18 @@ internal static class PsCommand
         }
 
         console.Write(table);
-        console.MarkupLine($"[grey]{rows.Count} processes. PSS is blank where this user may not read smaps_rollup; VSZ counts reserved, untouched memory too.[/]");
+        console.MarkupLine($"[grey]{rows.Count} processes. PSS is blank where this user may not read smaps_rollup; VSZ counts reserved, untouched memory too. " +
+            "[/][blue].NET[/][grey] publishes a diagnostic port (watch shows its GC, gc and snapshot work); a grey .NET has none (DOTNET_EnableDiagnostics=0).[/]");
     }
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
+    // A .NET process is attachable (runtime figures, GC, snapshots) when it publishes a diagnostic port.
+    private static bool Attachable(ProcessInfo p) => p.Runtime == ProcessRuntime.DotNet && DiagnosticPort.FindSocket(p.ProcessId) is not null;
+
     private static string RuntimeText(ProcessInfo p) => p.Runtime switch
     {
-        ProcessRuntime.DotNet => "[blue].NET[/]" + (p.RuntimeVersion is { } v ? " " + Markup.Escape(v) : ""),
+        ProcessRuntime.DotNet => (Attachable(p) ? "[blue].NET[/]" : "[grey].NET[/]") + (p.RuntimeVersion is { } v ? " " + Markup.Escape(v) : ""),
         ProcessRuntime.Go => "[aqua]Go[/]" + (p.RuntimeVersion is { } v ? " " + Markup.Escape(v) : ""),
         _ => "[grey]other[/]",
     };
@@ -150,6 +155,11 @@ internal static class PsCommand
                 if (p.RuntimeVersion is { } version)
                 {
                     w.WriteString("runtime_version", version);
+                }
+
+                if (p.Runtime == ProcessRuntime.DotNet)
+                {
+                    w.WriteBoolean("attachable", Attachable(p));
                 }
 
                 if (p.Uptime is { } uptime)

@@ -45,12 +45,18 @@ internal sealed class WatchSession
         using var sampler = new Sampler(_store, _sources);
         var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        int knownSeries = 0;
         sampler.Sampled += batch =>
         {
             pendingEvents.AddRange(batch.Events);
-            if (!batch.TryGetValue(MetricCatalog.ProcessRss, out _) && !sampler.TargetHasExited)
+            // A round of a slower source only shows in the next frame, unless it brings series never seen before:
+            // the runtime's first figures (an attach completing) are shown as soon as they exist.
+            int series = _store.Metrics.Count;
+            bool newSeries = series > knownSeries;
+            knownSeries = series;
+            if (!batch.TryGetValue(MetricCatalog.ProcessRss, out _) && !sampler.TargetHasExited && !newSeries)
             {
-                return; // a round of a slower source only; its values show in the next frame
+                return;
             }
 
             frames.Writer.TryWrite(new WatchFrame(batch.TimestampMs, pendingEvents.ToArray(), _store, sampler.Statuses));
