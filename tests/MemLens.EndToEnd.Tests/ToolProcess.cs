@@ -38,15 +38,30 @@ internal static class ToolProcess
     /// Runs memlens and, while it runs, calls <paramref name="whileRunning"/> over and over with a flag that
     /// says whether memlens was still alive when the call ended (for references taken at the same time).
     /// </summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, params string[] args) =>
+        RunAsync(timeout, whileRunning, asUser: null, args);
+
+    /// <summary>Runs memlens as another user (<c>runuser</c>, so the tests must run as root), with <paramref name="home"/> as its .NET home.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsUserAsync(string user, string home, TimeSpan timeout, params string[] args) =>
+        RunAsync(timeout, whileRunning: null, asUser: (user, home), args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, (string User, string Home)? asUser, string[] args)
     {
-        var psi = new ProcessStartInfo(Dotnet)
+        var psi = new ProcessStartInfo(asUser is null ? Dotnet : "runuser")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (asUser is { } other)
+        {
+            foreach (var a in new[] { "-u", other.User, "--", "env", "DOTNET_CLI_HOME=" + other.Home, Dotnet })
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+
         psi.ArgumentList.Add(ToolDll);
         foreach (var a in args)
         {

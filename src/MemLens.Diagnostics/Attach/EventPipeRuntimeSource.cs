@@ -73,8 +73,20 @@ public sealed class EventPipeRuntimeSource : IMetricSource
     /// <summary>GC events lost because more than <see cref="MaxPendingEvents"/> arrived between two samples.</summary>
     public long DroppedEvents { get; private set; }
 
-    /// <summary>Completes when the connection attempt ends (successfully or not).</summary>
+    /// <summary>Completes when the connection attempt ends (successfully or not); see <see cref="Failure"/>.</summary>
     public Task Connected => _connect;
+
+    /// <summary>Why the runtime's view is missing (one line), or null while it works.</summary>
+    public string? Failure
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failure?.Message;
+            }
+        }
+    }
 
     public void Sample(ISampleWriter writer)
     {

@@ -16,7 +16,17 @@ internal static class RuntimeAttach
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
         if (info?.Runtime == ProcessRuntime.DotNet)
         {
-            return [new EventPipeRuntimeSource(pid, interval)];
+            var source = new EventPipeRuntimeSource(pid, interval);
+            // Attaching runs in the background; when it fails, people are told once (the dashboard's status strip
+            // shows it too), and the OS figures go on.
+            _ = source.Connected.ContinueWith(_ =>
+            {
+                if (source.Failure is { } failure)
+                {
+                    Console.Error.WriteLine("memlens: no runtime figures: " + failure);
+                }
+            }, TaskScheduler.Default);
+            return [source];
         }
 
         if (info is not null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 
 namespace MemLens.Tool.Commands;
@@ -111,7 +112,8 @@ internal static class DemoCommand
 
                 int code = await WatchCommand.RunAsync(child.ProcessId, $"MemLens.Demo --scenario {parse.GetValue(scenario)}",
                     parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1), parse.GetValue(common.Duration), jsonLines,
-                    extraSources: [], childOutput: child.RecentOutput, ct).ConfigureAwait(false);
+                    extraSources: RuntimeAttach.SourcesFor(child.ProcessId, parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1), notes: []),
+                    childOutput: child.RecentOutput, ct).ConfigureAwait(false);
                 return code;
             }
         });

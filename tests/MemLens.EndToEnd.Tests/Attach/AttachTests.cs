@@ -146,6 +146,59 @@ public sealed class AttachTests
         return (gc, reference);
     }
 
+    [Fact]
+    public async Task A_second_watch_of_the_same_process_gets_the_runtime_figures_too_and_says_it_shares_the_meter()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        await using var first = RunningTool.Start("watch", Pid(demo), "--json-lines");
+        await WaitForMetricAsync(first, "dotnet.gc.committed", v => v > 0);
+        await using var second = RunningTool.Start("watch", Pid(demo), "--json-lines");
+        double committed = await WaitForMetricAsync(second, "dotnet.gc.committed", v => v > 0);
+
+        // The runtime's meter serves one aggregation: the second watch reads the first one's values, and says so.
+        var notes = JsonLines(second.Stdout).SelectMany(l => l.GetProperty("events").EnumerateArray())
+            .Where(e => e.GetProperty("type").GetString() == "source.note").Select(e => e.GetProperty("message").GetString()).ToList();
+        Assert.Contains(notes, n => n!.Contains("another tool already reads the runtime's meter", StringComparison.Ordinal));
+
+        // Both see a GC induced now.
+        long index = long.Parse((await demo.AskAsync("gc", "gc done ")).Split(' ')[2], CultureInfo.InvariantCulture);
+        await WaitForGcEventAsync(first, e => e.GetProperty("index").GetInt64() == index);
+        await WaitForGcEventAsync(second, e => e.GetProperty("index").GetInt64() == index);
+        Assert.True(committed > 0);
+    }
+
+    /// <summary>The suite runs as root (test.sh installs packages); the tool is run as <c>nobody</c> against root's process.</summary>
+    [Fact]
+    public async Task Gc_snapshot_and_watch_of_another_users_process_say_permission_denied()
+    {
+        Assert.True(OperatingSystem.IsLinux() && Environment.UserName == "root", "this test runs memlens as another user and needs root on Linux (as test.sh does)");
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        string home = Directory.CreateTempSubdirectory("memlens-nobody-").FullName;
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(home, (UnixFileMode)0x1FF); // rwx for nobody
+        }
+
+        async Task<(int Code, string Stderr)> AsNobody(params string[] args)
+        {
+            var (code, _, stderr) = await ToolProcess.RunAsUserAsync("nobody", home, TimeSpan.FromSeconds(60), args);
+            return (code, stderr);
+        }
+
+        var (gcCode, gcError) = await AsNobody("gc", Pid(demo));
+        Assert.True(gcCode == 4, gcError);
+        Assert.Contains("permission denied", gcError, StringComparison.Ordinal);
+
+        var (snapshotCode, snapshotError) = await AsNobody("snapshot", Pid(demo), "-o", Path.Combine(home, "s.json"));
+        Assert.True(snapshotCode == 4, snapshotError);
+
+        // watch still shows what /proc lets this user read, and says why the runtime's view is missing.
+        var (watchCode, watchError) = await AsNobody("watch", Pid(demo), "--json-lines", "--duration", "3s");
+        Assert.True(watchCode == 0, watchError);
+        Assert.Contains("no runtime figures: permission denied", watchError, StringComparison.Ordinal);
+        Directory.Delete(home, recursive: true);
+    }
+
     private static string Pid(DemoProcess demo) => demo.Pid.ToString(CultureInfo.InvariantCulture);
 
     private static IEnumerable<JsonElement> JsonLines(string stdout)
