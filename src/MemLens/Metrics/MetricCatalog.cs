@@ -178,67 +178,67 @@ public static class MetricCatalog
         "Page cache charged to the cgroup: file data read or written by its processes, including files they " +
         "have closed. The kernel reclaims it under pressure, so growth here is rarely a problem.");
 
-    // ---- dotnet.gc: the .NET runtime's view, from the GC APIs ----
+    // ---- dotnet.gc: the .NET runtime's view, from the GC APIs in-process, over EventPipe when attached ----
 
     public static readonly MetricDescriptor GcHeapSize = Add(
         "dotnet.gc.heap.size", "GC heap", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().HeapSizeBytes",
+        "GC.GetGCMemoryInfo().HeapSizeBytes; attached: the last GC event's heap size after, and the System.Runtime meter's dotnet.gc.last_collection.heap.size summed over generations",
         "Total size of the managed heap after the last GC, free space between objects included. The objects " +
         "the program really holds are this minus the fragmented bytes. Compare it with RSS: the gap is memory " +
         "the GC has committed but not filled, native allocations, code and thread stacks.");
 
     public static readonly MetricDescriptor GcCommitted = Add(
         "dotnet.gc.committed", "GC committed", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().TotalCommittedBytes",
+        "GC.GetGCMemoryInfo().TotalCommittedBytes; attached: the System.Runtime meter's dotnet.gc.last_collection.memory.committed_size",
         "Memory the GC has committed from the operating system for the managed heap, in use or kept for " +
         "future allocations. It is at least the heap size; the difference is memory the GC holds on to so it " +
         "does not have to ask the OS again. A release (aggressive GC) decommits most of it.");
 
     public static readonly MetricDescriptor GcFragmented = Add(
         "dotnet.gc.fragmented", "GC fragmented", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().FragmentedBytes",
+        "GC.GetGCMemoryInfo().FragmentedBytes; attached: free-list and free-object space after the last GC (GCPerHeapHistory), and the meter's dotnet.gc.last_collection.heap.fragmentation.size",
         "Free space inside the managed heap after the last GC: holes between live objects that a compacting " +
         "GC would squeeze out. Pinned objects and the large object heap, which is not compacted by default, " +
         "keep it high.");
 
     public static readonly MetricDescriptor GcPromoted = Add(
         "dotnet.gc.promoted", "GC promoted", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().PromotedBytes",
+        "GC.GetGCMemoryInfo().PromotedBytes; attached: the last GC's GCHeapStats promoted sizes (plus the POH's survivors in a gen2 GC)",
         "Bytes that survived the last GC and were promoted to an older generation. Steady promotion into gen2 " +
         "with no full GC reclaiming it is the shape of a managed leak.");
 
     public static readonly MetricDescriptor GcPinned = Add(
         "dotnet.gc.pinned", "Pinned objects", MetricUnit.Count, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().PinnedObjectsCount",
+        "GC.GetGCMemoryInfo().PinnedObjectsCount; attached: the last GC's GCHeapStats PinnedObjectCount",
         "Objects pinned during the last GC: the GC may not move them, so the space around them cannot be " +
         "compacted and fragmentation grows.");
 
     public static readonly MetricDescriptor GcGen0Size = Add(
         "dotnet.gc.gen0.size", "Gen0", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().GenerationInfo[0].SizeAfterBytes",
+        "GC.GetGCMemoryInfo().GenerationInfo[0].SizeAfterBytes; attached: the meter's dotnet.gc.last_collection.heap.size for that generation",
         "Size of generation 0, where new small objects are allocated, after the last GC. Usually small after " +
         "a GC: survivors move to gen1.");
 
     public static readonly MetricDescriptor GcGen1Size = Add(
         "dotnet.gc.gen1.size", "Gen1", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().GenerationInfo[1].SizeAfterBytes",
+        "GC.GetGCMemoryInfo().GenerationInfo[1].SizeAfterBytes; attached: the meter's dotnet.gc.last_collection.heap.size for that generation",
         "Size of generation 1, the buffer between short-lived and long-lived objects, after the last GC.");
 
     public static readonly MetricDescriptor GcGen2Size = Add(
         "dotnet.gc.gen2.size", "Gen2", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().GenerationInfo[2].SizeAfterBytes",
+        "GC.GetGCMemoryInfo().GenerationInfo[2].SizeAfterBytes; attached: the meter's dotnet.gc.last_collection.heap.size for that generation",
         "Size of generation 2, the long-lived small objects, after the last GC. A gen2 that only grows across " +
         "full GCs holds objects the program still references: look at a heap snapshot to see which.");
 
     public static readonly MetricDescriptor GcLohSize = Add(
         "dotnet.gc.loh.size", "LOH", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().GenerationInfo[3].SizeAfterBytes",
+        "GC.GetGCMemoryInfo().GenerationInfo[3].SizeAfterBytes; attached: the meter's dotnet.gc.last_collection.heap.size for that generation",
         "Size of the large object heap (objects of 85,000 bytes and more, such as big arrays) after the last " +
         "GC. It is collected only with gen2 and not compacted by default, so it fragments easily.");
 
     public static readonly MetricDescriptor GcPohSize = Add(
         "dotnet.gc.poh.size", "POH", MetricUnit.Bytes, MetricKind.Gauge, "dotnet.gc",
-        "GC.GetGCMemoryInfo().GenerationInfo[4].SizeAfterBytes",
+        "GC.GetGCMemoryInfo().GenerationInfo[4].SizeAfterBytes; attached: the meter's dotnet.gc.last_collection.heap.size for that generation",
         "Size of the pinned object heap (objects allocated pinned, such as I/O buffers from " +
         "GC.AllocateArray(pinned: true)) after the last GC.");
 
@@ -256,36 +256,36 @@ public static class MetricCatalog
 
     public static readonly MetricDescriptor GcAllocated = Add(
         "dotnet.gc.allocated", "Allocated", MetricUnit.Bytes, MetricKind.Counter, "dotnet.gc",
-        "GC.GetTotalAllocatedBytes(false)",
+        "GC.GetTotalAllocatedBytes(false); attached: the System.Runtime meter's dotnet.gc.heap.total_allocated",
         "Bytes allocated on the managed heap since the process started, freed or not. Its rate is the " +
         "allocation rate, which drives how often gen0 GCs run.");
 
     public static readonly MetricDescriptor GcCollections = Add(
         "dotnet.gc.collections", "GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
-        "GC.CollectionCount(0)",
+        "GC.CollectionCount(0); attached: the sum of the meter's dotnet.gc.collections over generations",
         "Number of garbage collections since the process started, of every generation (a gen2 GC also " +
         "collects gen1 and gen0, and counts once).");
 
     public static readonly MetricDescriptor GcGen0Collections = Add(
         "dotnet.gc.gen0.collections", "Gen0 GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
-        "GC.CollectionCount(0) − GC.CollectionCount(1)",
+        "GC.CollectionCount(0) − GC.CollectionCount(1); attached: the meter's dotnet.gc.collections{gc.heap.generation=gen0}",
         "Number of GCs that collected gen0 only: the cheap, frequent collections of newly allocated objects. " +
         "Their rate follows the allocation rate; a high rate with little survival is harmless.");
 
     public static readonly MetricDescriptor GcGen1Collections = Add(
         "dotnet.gc.gen1.collections", "Gen1 GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
-        "GC.CollectionCount(1) − GC.CollectionCount(2)",
+        "GC.CollectionCount(1) − GC.CollectionCount(2); attached: the meter's dotnet.gc.collections{gc.heap.generation=gen1}",
         "Number of GCs that collected gen1 and gen0 but not gen2. The runtime often turns a gen0 collection into a " +
         "gen1 one when gen1 has used its budget; objects that survive gen1 are promoted to gen2.");
 
     public static readonly MetricDescriptor GcGen2Collections = Add(
         "dotnet.gc.gen2.collections", "Gen2 GCs", MetricUnit.Count, MetricKind.Counter, "dotnet.gc",
-        "GC.CollectionCount(2)",
+        "GC.CollectionCount(2); attached: the meter's dotnet.gc.collections{gc.heap.generation=gen2}",
         "Number of full GCs (gen2, with the large and pinned object heaps), blocking or background.");
 
     public static readonly MetricDescriptor GcPauseTime = Add(
         "dotnet.gc.pause.time", "GC pause", MetricUnit.Seconds, MetricKind.Counter, "dotnet.gc",
-        "GC.GetTotalPauseDuration()",
+        "GC.GetTotalPauseDuration(); attached: the meter's dotnet.gc.pause.time",
         "Total time the program's threads have been paused by the GC since the process started. Its rate is " +
         "the fraction of time lost to GC pauses.");
 
