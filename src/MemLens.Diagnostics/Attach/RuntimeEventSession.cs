@@ -91,7 +91,15 @@ public sealed class RuntimeEventSession : IDisposable
         {
             try
             {
-                session.OpenMeter(options.RefreshInterval);
+                session.Counters = ChooseCounters(processId, options.Counters);
+                if (session.Counters == RuntimeCounters.Meter)
+                {
+                    session.OpenMeter(options.RefreshInterval);
+                }
+                else
+                {
+                    session.OpenEventCounters(options.RefreshInterval);
+                }
             }
             catch
             {
@@ -115,6 +123,56 @@ public sealed class RuntimeEventSession : IDisposable
         {
             _meter?.Start();
         }
+    }
+
+    /// <summary>Where this session reads the periodic figures from (after <see cref="RuntimeCounters.Auto"/> was resolved).</summary>
+    public RuntimeCounters Counters { get; private set; } = RuntimeCounters.Meter;
+
+    // The System.Runtime meter exists from .NET 9; a runtime whose version cannot be read (self-contained apps carry
+    // libcoreclr.so in their own folder) is taken to be current.
+    private static RuntimeCounters ChooseCounters(int processId, RuntimeCounters wanted)
+    {
+        if (wanted != RuntimeCounters.Auto)
+        {
+            return wanted;
+        }
+
+        var info = MemLens.Procfs.ProcessTable.Read(processId, new MemLens.Procfs.ProcessTableOptions { ReadPss = false, DetectRuntime = true });
+        return info?.RuntimeVersion is { } version && Version.TryParse(version.Split('-')[0], out var v) && v.Major < 9
+            ? RuntimeCounters.EventCounters
+            : RuntimeCounters.Meter;
+    }
+
+    private void OpenEventCounters(TimeSpan refresh)
+    {
+        var provider = new EventPipeProvider(RuntimeEventCounterMapping.ProviderName, EventLevel.Informational, -1, new Dictionary<string, string>
+        {
+            ["EventCounterIntervalSec"] = refresh.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        });
+        var reader = DiagnosticPort.Call(ProcessId, "start the EventCounters' EventPipe session", () => new PipeReader(ProcessId,
+            _client.StartEventPipeSession(new EventPipeSessionConfiguration([provider], 1, requestRundown: false, requestStackwalk: false)),
+            "counters"));
+        reader.Source.Dynamic.All += OnCounterEvent;
+        lock (_meterLock)
+        {
+            _meter = reader;
+        }
+    }
+
+    private void OnCounterEvent(TraceEvent e)
+    {
+        // TraceEvent hands the counter as one unnamed field holding {"Payload": {"Name": …, "Mean": …, …}}.
+        if (e.EventName != "EventCounters" || e.ProviderName != RuntimeEventCounterMapping.ProviderName || e.PayloadNames.Length == 0
+            || e.PayloadValue(0) is not IDictionary<string, object> outer
+            || !outer.TryGetValue("Payload", out var inner) || inner is not IDictionary<string, object> payload
+            || !payload.TryGetValue("Name", out var nameValue) || nameValue is not string name
+            || !payload.TryGetValue("Mean", out var meanValue))
+        {
+            return;
+        }
+
+        double mean = Convert.ToDouble(meanValue, CultureInfo.InvariantCulture);
+        RuntimeEventCounterMapping.Apply(name, mean, (metric, v) => ValuePublished?.Invoke(metric, v));
     }
 
     private void OpenMeter(TimeSpan refresh)

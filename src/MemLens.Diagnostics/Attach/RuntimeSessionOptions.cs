@@ -12,6 +12,9 @@ public sealed class RuntimeSessionOptions
     /// </summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Where the periodic runtime figures come from. Default: <see cref="RuntimeCounters.Auto"/>.</summary>
+    public RuntimeCounters Counters { get; init; } = RuntimeCounters.Auto;
+
     /// <summary>
     /// Size of the target's EventPipe buffer for this session, in MiB. When MemLens reads slower than the target
     /// writes, the runtime drops events rather than grow. Default: 16 (GC events at informational level are a few

@@ -11,12 +11,12 @@ internal static class RuntimeAttach
     /// An EventPipe source for a .NET process (it attaches in the background and reports its own failures in the
     /// sources' status), nothing for other runtimes. Notes say what is left out and why.
     /// </summary>
-    public static IReadOnlyList<IMetricSource> SourcesFor(int pid, TimeSpan interval, List<string> notes)
+    public static IReadOnlyList<IMetricSource> SourcesFor(int pid, TimeSpan interval, List<string> notes, RuntimeCounters counters = RuntimeCounters.Auto)
     {
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
         if (info?.Runtime == ProcessRuntime.DotNet)
         {
-            var source = new EventPipeRuntimeSource(pid, interval);
+            var source = new EventPipeRuntimeSource(pid, interval, new RuntimeSessionOptions { Counters = counters });
             // Attaching runs in the background; when it fails, people are told once (the dashboard's status strip
             // shows it too), and the OS figures go on.
             _ = source.Connected.ContinueWith(_ =>

@@ -21,6 +21,7 @@ internal static class RunCommand
         };
         var common = new CommonOptions();
         var dashboard = new DashboardOptions();
+        var counters = RuntimeCountersOption.Create();
         var command = new Command("run",
             "Start a program and watch its memory from its first instruction, gcvis-style: its stdin, stdout and stderr pass " +
             "through, and memlens ends with the program and returns its exit code. A .NET program is started suspended and " +
@@ -31,6 +32,7 @@ internal static class RunCommand
         };
         common.AddTo(command);
         dashboard.AddTo(command, common.JsonLines);
+        command.Options.Add(counters);
 
         command.SetAction(async (parse, ct) =>
         {
@@ -49,7 +51,7 @@ internal static class RunCommand
             LaunchedProcess launched;
             try
             {
-                launched = await LaunchedProcess.StartAsync(argv, new RuntimeSessionOptions(), output, ct).ConfigureAwait(false);
+                launched = await LaunchedProcess.StartAsync(argv, new RuntimeSessionOptions { Counters = parse.GetValue(counters) }, output, ct).ConfigureAwait(false);
             }
             catch (LaunchException ex)
             {

@@ -19,6 +19,7 @@ internal static class WatchCommand
         var name = new Option<string?>("--name", "-n") { Description = "Watch the process with this name instead of a PID (must match one process)." };
         var common = new CommonOptions();
         var dashboard = new DashboardOptions();
+        var counters = RuntimeCountersOption.Create();
         var command = new Command("watch",
             "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, sampled every second. " +
             "Serves a web dashboard on 127.0.0.1 and a free port (printed, opened in a browser when possible); " +
@@ -29,6 +30,7 @@ internal static class WatchCommand
         };
         common.AddTo(command);
         dashboard.AddTo(command, common.JsonLines);
+        command.Options.Add(counters);
         command.Validators.Add(r =>
         {
             if (r.GetValue(pid) is null == (r.GetValue(name) is null))
@@ -63,16 +65,16 @@ internal static class WatchCommand
             }
 
             var interval = parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1);
-            if (dashboard.ServesDashboard(parse, common.JsonLines))
-            {
-                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct).ConfigureAwait(false);
-            }
-
             var notes = new List<string>();
-            var runtimeSources = RuntimeAttach.SourcesFor(target, interval, notes);
+            var runtimeSources = RuntimeAttach.SourcesFor(target, interval, notes, parse.GetValue(counters));
             foreach (var note in notes)
             {
                 await Console.Error.WriteLineAsync($"memlens: {note}").ConfigureAwait(false);
+            }
+
+            if (dashboard.ServesDashboard(parse, common.JsonLines))
+            {
+                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, runtimeSources).ConfigureAwait(false);
             }
 
             return await RunAsync(target, ProcessLookup.DisplayName(target), interval,

@@ -42,6 +42,31 @@ public sealed class AttachTests
         Assert.Equal("ephemeral", gen1.GetProperty("kind").GetString());
     }
 
+    /// <summary>
+    /// Runtimes before .NET 9 have no System.Runtime meter; their EventCounters are read instead. .NET 10 still
+    /// publishes them, so the path is tested here by asking for it.
+    /// </summary>
+    [Fact]
+    public async Task Event_counters_give_committed_and_generation_sizes_equal_to_the_childs_own()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        await using var tool = RunningTool.Start("watch", Pid(demo), "--json-lines", "--runtime-counters", "event-counters");
+        await WaitForMetricAsync(tool, "dotnet.gc.gen2.size", _ => true);
+
+        var (_, reference) = await GcSeenByBothAsync(demo, tool, "gc", "gcinfo full");
+        await WaitForMetricAsync(tool, "dotnet.gc.committed", v => (long)v == reference.GetProperty("committed").GetInt64());
+        string[] metrics = ["dotnet.gc.gen0.size", "dotnet.gc.gen1.size", "dotnet.gc.gen2.size", "dotnet.gc.loh.size", "dotnet.gc.poh.size"];
+        int g = 0;
+        foreach (var generation in reference.GetProperty("generations").EnumerateArray())
+        {
+            long expected = generation.GetProperty("size_after").GetInt64();
+            await WaitForMetricAsync(tool, metrics[g++], v => (long)v == expected);
+        }
+
+        // The meter's instruments are not read on this path.
+        Assert.DoesNotContain("dotnet.gc.allocated", tool.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Gc_command_induces_a_blocking_gen2_gc_that_the_watch_records_and_the_gc_count_rises()
     {
