@@ -149,10 +149,16 @@ public sealed class RuntimeEventSession : IDisposable
         {
             ["EventCounterIntervalSec"] = refresh.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
         });
-        var reader = DiagnosticPort.Call(ProcessId, "start the EventCounters' EventPipe session", () => new PipeReader(ProcessId,
+        OpenPeriodic(provider, "counters", OnCounterEvent);
+    }
+
+    // The periodic figures' own small session (1 MiB of buffer: a round is a few dozen events).
+    private void OpenPeriodic(EventPipeProvider provider, string name, Action<TraceEvent> onEvent)
+    {
+        var reader = DiagnosticPort.Call(ProcessId, $"start the {name} EventPipe session", () => new PipeReader(ProcessId,
             _client.StartEventPipeSession(new EventPipeSessionConfiguration([provider], 1, requestRundown: false, requestStackwalk: false)),
-            "counters"));
-        reader.Source.Dynamic.All += OnCounterEvent;
+            name));
+        reader.Source.Dynamic.All += onEvent;
         lock (_meterLock)
         {
             _meter = reader;
@@ -187,15 +193,8 @@ public sealed class RuntimeEventSession : IDisposable
             ["MaxTimeSeries"] = "100",
             ["MaxHistograms"] = "0",
         });
-        var reader = DiagnosticPort.Call(ProcessId, "start the meter's EventPipe session", () => new PipeReader(ProcessId,
-            _client.StartEventPipeSession(new EventPipeSessionConfiguration([provider], 1, requestRundown: false, requestStackwalk: false)),
-            "meter"));
-        reader.Source.Dynamic.All += OnMeterEvent;
-        lock (_meterLock)
-        {
-            _meter = reader;
-            _meterSessionId = sessionId;
-        }
+        _meterSessionId = sessionId;
+        OpenPeriodic(provider, "meter", OnMeterEvent);
     }
 
     // The trace's start time is known once its header has been read, i.e. by the time any event arrives.
