@@ -34,7 +34,6 @@ public sealed class EventPipeRuntimeSource : IMetricSource
     private bool _ended;
     private bool _haveValues;
     private bool _disposed;
-    private GcEvent? _lastGc;
 
     /// <summary>Starts attaching to <paramref name="processId"/> at once, in the background.</summary>
     public EventPipeRuntimeSource(int processId, TimeSpan? interval = null, RuntimeSessionOptions? options = null)
@@ -70,8 +69,10 @@ public sealed class EventPipeRuntimeSource : IMetricSource
         }
     }
 
-    /// <summary>GC events lost because more than <see cref="MaxPendingEvents"/> arrived between two samples.</summary>
+    /// <summary>GC events lost because more than <see cref="MaxPendingEvents"/> arrived between two samples (each loss is also said in a <c>source.note</c> event).</summary>
     public long DroppedEvents { get; private set; }
+
+    private long _droppedReported;
 
     /// <summary>Completes when the connection attempt ends (successfully or not); see <see cref="Failure"/>.</summary>
     public Task Connected => _connect;
@@ -92,22 +93,31 @@ public sealed class EventPipeRuntimeSource : IMetricSource
     {
         ArgumentNullException.ThrowIfNull(writer);
         GcEvent[] events;
+        string[] notices;
         KeyValuePair<MetricDescriptor, double>[] values;
         lock (_lock)
         {
             if (_failure is not null && _pending.Count == 0)
             {
-                throw _failure is TargetActionException ? new InvalidOperationException(_failure.Message, _failure) : _failure;
+                throw new InvalidOperationException(_failure.Message, _failure);
             }
 
             events = [.. _pending];
             _pending.Clear();
-            while (_notices.TryDequeue(out string? notice))
+            if (DroppedEvents > _droppedReported)
             {
-                writer.Event(new NoteEvent(writer.TimestampMs, "source.note", notice));
+                _notices.Enqueue($"{DroppedEvents - _droppedReported} GC events of PID {ProcessId} were dropped: more than {MaxPendingEvents} arrived between two samples.");
+                _droppedReported = DroppedEvents;
             }
 
+            notices = [.. _notices];
+            _notices.Clear();
             values = [.. _latest];
+        }
+
+        foreach (string notice in notices)
+        {
+            writer.Event(new NoteEvent(writer.TimestampMs, "source.note", notice));
         }
 
         foreach (var e in events)
@@ -202,7 +212,6 @@ public sealed class EventPipeRuntimeSource : IMetricSource
             }
 
             _pending.Enqueue(gc);
-            _lastGc = gc;
             _haveValues = true;
             _latest[MetricCatalog.GcPromoted] = gc.PromotedBytes;
             _latest[MetricCatalog.GcPinned] = gc.PinnedObjects;
@@ -228,18 +237,6 @@ public sealed class EventPipeRuntimeSource : IMetricSource
             // round is more precise, and the next round agrees with it again.
             _latest[metric] = value;
             _haveValues = true;
-        }
-    }
-
-    /// <summary>The latest GC seen, or null.</summary>
-    public GcEvent? LastGc
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _lastGc;
-            }
         }
     }
 
