@@ -136,19 +136,8 @@ public static class DiagnosticPort
     }
 
     // A process that has exited but not been reaped by its parent still has a /proc entry.
-    private static bool IsZombie(int processId)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/stat");
-            int close = stat.LastIndexOf(')');
-            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static bool IsZombie(int processId) =>
+        MemLens.Procfs.ProcStatParser.TryReadStateAndParent(processId, out char state, out _) && state is 'Z' or 'X';
 
     // Connecting to a Unix socket needs write permission on its file; the runtime creates it 0600.
     private static bool IsAccessDenied(string socketPath)

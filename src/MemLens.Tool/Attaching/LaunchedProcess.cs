@@ -202,19 +202,8 @@ internal sealed class LaunchedProcess : IAsyncDisposable
         return false;
     }
 
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.TryParse(fields[1], out int ppid) ? ppid : -1;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
-        {
-            return -1;
-        }
-    }
+    private static int ParentOf(int pid) =>
+        MemLens.Procfs.ProcStatParser.TryReadStateAndParent(pid, out _, out int parent) ? parent : -1;
 
     /// <summary>The runtime source over the session opened at launch, or none.</summary>
     public IReadOnlyList<IMetricSource> RuntimeSources(TimeSpan interval) =>

@@ -40,6 +40,47 @@ public static class ProcStatParser
         return false;
     }
 
+    /// <summary>
+    /// Reads field 3, the state letter (<c>R</c>, <c>S</c>, <c>Z</c> for a zombie …), and field 4, the parent's pid,
+    /// from /proc/&lt;pid&gt;/stat, counting from the last ')' as <see cref="TryParseStartTime"/> does.
+    /// </summary>
+    public static bool TryParseStateAndParent(ReadOnlySpan<byte> content, out char state, out int parentPid)
+    {
+        state = '\0';
+        parentPid = 0;
+        int close = content.LastIndexOf((byte)')');
+        if (close < 0)
+        {
+            return false;
+        }
+
+        var rest = content[(close + 1)..];
+        if (!ProcText.NextToken(ref rest, out var stateToken) || stateToken.Length != 1
+            || !ProcText.NextToken(ref rest, out var parentToken) || !ProcText.TryParseDecimal(parentToken, out long parent))
+        {
+            return false;
+        }
+
+        state = (char)stateToken[0];
+        parentPid = (int)parent;
+        return true;
+    }
+
+    /// <summary>Reads <see cref="TryParseStateAndParent"/> from /proc/&lt;pid&gt;/stat; false when the process is gone or unreadable.</summary>
+    public static bool TryReadStateAndParent(int processId, out char state, out int parentPid)
+    {
+        state = '\0';
+        parentPid = 0;
+        try
+        {
+            return TryParseStateAndParent(File.ReadAllBytes($"/proc/{processId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat"), out state, out parentPid);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads the first number of /proc/uptime: seconds since boot, e.g. "408.80 756.15".</summary>
     public static bool TryParseUptime(ReadOnlySpan<byte> content, out double seconds)
     {

@@ -178,7 +178,7 @@ public sealed class AttachTests
         await using var first = RunningTool.Start("watch", Pid(demo), "--json-lines");
         await WaitForMetricAsync(first, "dotnet.gc.committed", v => v > 0);
         await using var second = RunningTool.Start("watch", Pid(demo), "--json-lines");
-        double committed = await WaitForMetricAsync(second, "dotnet.gc.committed", v => v > 0);
+        await WaitForMetricAsync(second, "dotnet.gc.committed", v => v > 0);
 
         // The runtime's meter serves one aggregation: the second watch reads the first one's values, and says so.
         var notes = JsonLines(second.Stdout).SelectMany(l => l.GetProperty("events").EnumerateArray())
@@ -189,7 +189,6 @@ public sealed class AttachTests
         long index = long.Parse((await demo.AskAsync("gc", "gc done ")).Split(' ')[2], CultureInfo.InvariantCulture);
         await WaitForGcEventAsync(first, e => e.GetProperty("index").GetInt64() == index);
         await WaitForGcEventAsync(second, e => e.GetProperty("index").GetInt64() == index);
-        Assert.True(committed > 0);
     }
 
     /// <summary>The suite runs as root (test.sh installs packages); the tool is run as <c>nobody</c> against root's process.</summary>

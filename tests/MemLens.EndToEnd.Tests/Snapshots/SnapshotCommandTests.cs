@@ -53,11 +53,12 @@ public sealed class SnapshotCommandTests : IDisposable
     [Fact]
     public async Task A_target_killed_during_the_snapshot_gives_one_line_and_exit_code_5()
     {
-        // Two million objects: attaching and walking take about two seconds here, so a kill shortly after memlens took
-        // its per-target lock (which it does just before attaching) lands while the snapshot runs: before the
+        // Eight million objects: attaching and walking take several seconds here, so a kill at most 0.7 s after memlens
+        // took its per-target lock (which it does just before attaching) lands while the snapshot runs: before the
         // session, before the first object, or mid-walk; each must end in one line and exit code 5. (The tool's
-        // "walking heap" line can come late: TraceEvent orders events across threads before it hands them out.)
-        await using var target = await HeapTargetProcess.StartAsync(2_000_000);
+        // "walking heap" line can come late: TraceEvent orders events across threads before it hands them out. With two
+        // million objects the whole snapshot once took 0.9 s and ended before the kill.)
+        await using var target = await HeapTargetProcess.StartAsync(8_000_000);
         string lockFile = Path.Combine(Path.GetTempPath(), $"memlens-snapshot-{target.Pid}.lock");
         File.Delete(lockFile); // a stale one from an earlier process with this pid
         string file = Path.Combine(_dir, "partial.json");
