@@ -289,6 +289,133 @@ public static class MetricCatalog
         "Total time the program's threads have been paused by the GC since the process started. Its rate is " +
         "the fraction of time lost to GC pauses.");
 
+    // ---- go.memstats: the Go runtime's runtime.MemStats, polled from the program's net/http/pprof or expvar endpoint ----
+
+    private const string MemStatsSource = "runtime.MemStats.{0}, polled from /debug/pprof/heap?debug=1 (its # runtime.MemStats section) or expvar's /debug/vars (memstats)";
+
+    public static readonly MetricDescriptor GoSys = Add(
+        "go.memstats.sys", "Sys", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("Sys"),
+        "Virtual memory the Go runtime has obtained from the operating system for everything it manages: the " +
+        "heap (HeapSys), goroutine stacks, and the runtime's own structures. It only grows: memory the runtime " +
+        "gives back (HeapReleased) is still counted here. Compare it with RSS: RSS above Sys is memory the Go " +
+        "runtime does not manage (cgo, C libraries); RSS well below Sys is released or never-touched memory.");
+
+    public static readonly MetricDescriptor GoHeapSys = Add(
+        "go.memstats.heap_sys", "HeapSys", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("HeapSys"),
+        "Address space the Go runtime has obtained for the heap: HeapInuse + HeapIdle. Like Sys it does not " +
+        "shrink; what was returned to the OS is HeapReleased, part of HeapIdle.");
+
+    public static readonly MetricDescriptor GoHeapAlloc = Add(
+        "go.memstats.heap_alloc", "HeapAlloc", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("HeapAlloc"),
+        "Bytes of heap objects allocated and not yet freed: live objects plus unreachable ones the GC has not " +
+        "swept yet. It climbs between GCs and drops at each; its low points follow the live heap.");
+
+    public static readonly MetricDescriptor GoHeapInuse = Add(
+        "go.memstats.heap_inuse", "HeapInuse", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("HeapInuse"),
+        "Bytes in heap spans that hold at least one object. HeapInuse − HeapAlloc is space in those spans kept " +
+        "for objects of their size class: a measure of fragmentation.");
+
+    public static readonly MetricDescriptor GoHeapIdle = Add(
+        "go.memstats.heap_idle", "HeapIdle", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("HeapIdle"),
+        "Bytes in heap spans with no objects. Part of it was returned to the OS (HeapReleased); the rest, " +
+        "HeapIdle − HeapReleased, the runtime keeps for reuse and is still resident. A large HeapIdle − " +
+        "HeapReleased after a load peak is retention, not a leak: the scavenger returns it over minutes, or at " +
+        "once with debug.FreeOSMemory().");
+
+    public static readonly MetricDescriptor GoHeapReleased = Add(
+        "go.memstats.heap_released", "HeapReleased", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("HeapReleased"),
+        "Bytes of idle heap the runtime has returned to the OS with madvise. With MADV_DONTNEED (Go 1.16+'s " +
+        "default) they leave RSS at once; with MADV_FREE (GODEBUG=madvdontneed=0, the default of Go 1.12–1.15) " +
+        "they stay in RSS, counted as LazyFree, until the kernel needs the memory. That is why RSS can stay " +
+        "high while HeapReleased rises: the memory is free for the kernel to take, not leaked.");
+
+    public static readonly MetricDescriptor GoStackInuse = Add(
+        "go.memstats.stack_inuse", "StackInuse", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("StackInuse"),
+        "Bytes in stack spans: goroutine stacks. Grows with the number of goroutines and their depth; a " +
+        "goroutine leak shows up here.");
+
+    public static readonly MetricDescriptor GoNextGc = Add(
+        "go.memstats.next_gc", "NextGC", MetricUnit.Bytes, MetricKind.Gauge, "go.memstats", MemStats("NextGC"),
+        "The heap size at which the next GC starts (the heap goal): the live heap after the last GC times " +
+        "1 + GOGC/100, or the soft memory limit (GOMEMLIMIT) if lower.");
+
+    public static readonly MetricDescriptor GoNumGc = Add(
+        "go.memstats.num_gc", "NumGC", MetricUnit.Count, MetricKind.Counter, "go.memstats", MemStats("NumGC"),
+        "Number of completed GC cycles since the program started. Its rate follows the allocation rate divided " +
+        "by the heap goal's headroom.");
+
+    public static readonly MetricDescriptor GoPauseTotal = Add(
+        "go.memstats.pause_total", "PauseTotal", MetricUnit.Seconds, MetricKind.Counter, "go.memstats", MemStats("PauseTotalNs") + " / 10^9",
+        "Total stop-the-world pause time of all GCs since the program started. Go's GC is concurrent, so this " +
+        "is usually small; its rate is the fraction of time the program was stopped.");
+
+    public static readonly MetricDescriptor GoGcCpuFraction = Add(
+        "go.memstats.gc_cpu_fraction", "GCCPUFraction", MetricUnit.Ratio, MetricKind.Gauge, "go.memstats", MemStats("GCCPUFraction"),
+        "Fraction of the program's available CPU time used by the GC since the program started (0 to 1). " +
+        "Above a few percent the program allocates too much for its heap goal: raise GOGC or allocate less.");
+
+    // ---- go.gc: every Go GC and scavenger cycle, from GODEBUG=gctrace=1,scavtrace=1 on the program's standard error ----
+
+    public static readonly MetricDescriptor GoGcHeapGoal = Add(
+        "go.gc.heap.goal", "Heap goal", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",
+        "gctrace: # MB goal (MiB, rounded down by the runtime)",
+        "The heap size at which the GC planned to finish this cycle. The goal is the live heap after the " +
+        "previous GC times 1 + GOGC/100, lowered by GOMEMLIMIT; the heap rising to it and falling back at each " +
+        "GC is the normal sawtooth.");
+
+    public static readonly MetricDescriptor GoGcHeapStart = Add(
+        "go.gc.heap.start", "Heap at GC start", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",
+        "gctrace: the first figure of #->#-># MB (MiB, rounded down)",
+        "Heap size when the last GC started: the top of the sawtooth.");
+
+    public static readonly MetricDescriptor GoGcHeapEnd = Add(
+        "go.gc.heap.end", "Heap at GC end", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",
+        "gctrace: the second figure of #->#-># MB (MiB, rounded down)",
+        "Heap size when the last GC ended. It can be above the start: the program allocates while the GC marks " +
+        "concurrently.");
+
+    public static readonly MetricDescriptor GoGcHeapLive = Add(
+        "go.gc.heap.live", "Live heap", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",
+        "gctrace: the third figure of #->#-># MB (MiB, rounded down)",
+        "Heap the last GC marked reachable: what the program really holds. A live heap that keeps rising from " +
+        "GC to GC is the shape of a leak; a flat live heap under a rising RSS is retention or native memory.");
+
+    public static readonly MetricDescriptor GoGcStopTheWorld = Add(
+        "go.gc.stw", "STW", MetricUnit.Seconds, MetricKind.Gauge, "go.gc",
+        "gctrace: the first + the last clock phase (sweep termination + mark termination)",
+        "Wall-clock time the last GC stopped the world: its two short stop-the-world phases. Usually well " +
+        "under a millisecond; long ones come from goroutines that cannot be preempted.");
+
+    public static readonly MetricDescriptor GoGcMark = Add(
+        "go.gc.mark", "Concurrent mark", MetricUnit.Seconds, MetricKind.Gauge, "go.gc",
+        "gctrace: the middle clock phase(s): concurrent mark and scan",
+        "Wall-clock time the last GC spent marking concurrently with the program. The program runs meanwhile, " +
+        "but allocating goroutines may be drafted to help (assists), which slows them.");
+
+    public static readonly MetricDescriptor GoGcCpu = Add(
+        "go.gc.cpu", "GC CPU", MetricUnit.Ratio, MetricKind.Gauge, "go.gc",
+        "gctrace: #% after @#s, divided by 100",
+        "Share of the program's CPU time spent in GC since it started, as of the last GC (0 to 1). The same " +
+        "figure as MemStats' GCCPUFraction.");
+
+    public static readonly MetricDescriptor GoGcCount = Add(
+        "go.gc.count", "Go GCs", MetricUnit.Count, MetricKind.Counter, "go.gc",
+        "gctrace: gc # (the GC's number)",
+        "Number of GC cycles since the program started, from the number of the last gctrace line.");
+
+    public static readonly MetricDescriptor GoScavengerReleased = Add(
+        "go.scavenger.released", "Released (total)", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",
+        "scavtrace: # KiB total / # KiB now (KiB, rounded down); Go ≤ 1.13: scvg released",
+        "Heap memory the Go runtime has returned to the OS so far, as of the last scavenger report: the trace's " +
+        "view of HeapReleased. With MADV_FREE (GODEBUG=madvdontneed=0) these pages stay in RSS as LazyFree until " +
+        "the kernel needs them.");
+
+    public static readonly MetricDescriptor GoScavengerWork = Add(
+        "go.scavenger.work", "Scavenged", MetricUnit.Bytes, MetricKind.Counter, "go.gc",
+        "scavtrace: the sum of # KiB work (background and eager) over every report since memlens started reading",
+        "Bytes the scavenger returned to the OS, added up over its reports. Its rate is how fast the runtime " +
+        "gives memory back; it stays at zero while the heap is busy and rises after load falls.");
+
     /// <summary>All metrics, ordered by <see cref="MetricDescriptor.Id"/>.</summary>
     public static IReadOnlyList<MetricDescriptor> All => s_all;
 
@@ -298,6 +425,8 @@ public static class MetricCatalog
     /// <summary>Finds a metric by its dotted name.</summary>
     public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MetricDescriptor? metric) =>
         s_byName.TryGetValue(name, out metric);
+
+    private static string MemStats(string field) => string.Format(System.Globalization.CultureInfo.InvariantCulture, MemStatsSource, field);
 
     private static MetricDescriptor Add(string name, string label, MetricUnit unit, MetricKind kind, string group, string source, string help)
     {

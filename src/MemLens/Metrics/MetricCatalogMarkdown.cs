@@ -49,6 +49,8 @@ public static class MetricCatalogMarkdown
         "process" => "Process (the operating system's view, from /proc)",
         "container" => "Container (the process's cgroup)",
         "dotnet.gc" => ".NET GC (the runtime's view)",
+        "go.memstats" => "Go MemStats (polled from the program's pprof or expvar endpoint)",
+        "go.gc" => "Go GC and scavenger (from GODEBUG=gctrace=1,scavtrace=1)",
         _ => group,
     };
 }

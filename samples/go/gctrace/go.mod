@@ -1,0 +1,3 @@
+module memlens.samples/gctrace
+
+go 1.19
