@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using MemLens.Actions;
 using MemLens.Diagnostics.Attach;
+using MemLens.Go;
+using MemLens.Procfs;
 using MemLens.Sampling;
 using Microsoft.Diagnostics.NETCore.Client;
 
@@ -14,9 +16,15 @@ namespace MemLens.Tool.Attaching;
 /// /proc only.
 /// </summary>
 /// <remarks>
+/// A Go executable (recognised by the build information in the binary) is started with <c>gctrace=1,scavtrace=1</c>
+/// added to its <c>GODEBUG</c> (<see cref="GoDebug.Merge(string?)"/>) and its standard error read line by line: trace
+/// lines go to a <see cref="GoTraceSource"/> (and to the terminal only when asked), every other line passes through
+/// to memlens's standard error as it was. Its standard output is not touched.
+/// <para>
 /// The suspend setting is inherited by the child's own children. .NET grandchildren (the SDK's build servers under
 /// <c>dotnet run</c>, a service launching workers) would wait for ever, so every descendant that publishes a
 /// diagnostic port is resumed as it appears; only the direct child is watched.
+/// </para>
 /// </remarks>
 internal sealed class LaunchedProcess : IAsyncDisposable
 {
@@ -29,12 +37,25 @@ internal sealed class LaunchedProcess : IAsyncDisposable
     private readonly HashSet<int> _resumed = [];
     private Task _descendants = Task.CompletedTask;
 
-    private LaunchedProcess(Process process, string displayName)
+    private LaunchedProcess(Process process, string displayName, GoTraceSource? goTrace, string? goVersion)
     {
         _process = process;
         DisplayName = displayName;
+        GoTrace = goTrace;
+        GoVersion = goVersion;
         Exited = process.WaitForExitAsync(CancellationToken.None);
     }
+
+    private readonly TaskCompletionSource _errorDrained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a Go child's standard error has been read to its end (every trace line offered); null for other programs.</summary>
+    public Task? TraceDrained => GoTrace is null ? null : _errorDrained.Task;
+
+    /// <summary>The trace source of a Go child (its GC and scavenger lines); null for any other program.</summary>
+    public GoTraceSource? GoTrace { get; }
+
+    /// <summary>The Go version the child was built with, when it is a Go executable that says (Go 1.18+).</summary>
+    public string? GoVersion { get; }
 
     public int ProcessId => _process.Id;
 
@@ -51,14 +72,21 @@ internal sealed class LaunchedProcess : IAsyncDisposable
     /// <summary>Why the runtime's view is missing, when it is; null when attached.</summary>
     public string? Note { get; private set; }
 
-    /// <summary>Starts <paramref name="command"/> with stdio inherited (or redirected to <paramref name="output"/>) and attaches to it.</summary>
-    public static async Task<LaunchedProcess> StartAsync(IReadOnlyList<string> command, RuntimeSessionOptions sessionOptions, Action<string>? output, CancellationToken ct)
+    /// <summary>
+    /// Starts the command with stdio inherited (or stdout and stderr redirected to <see cref="LaunchOptions.Output"/>)
+    /// and attaches to it: over EventPipe when it is .NET, through its GC trace when it is a Go executable.
+    /// </summary>
+    public static async Task<LaunchedProcess> StartAsync(IReadOnlyList<string> command, LaunchOptions options, CancellationToken ct)
     {
+        var output = options.Output;
+        string? executable = Executables.Resolve(command[0]);
+        string? goVersion = null;
+        bool go = executable is not null && GoBuildInfo.TryRead(executable, out goVersion);
         var psi = new ProcessStartInfo(command[0])
         {
             UseShellExecute = false,
             RedirectStandardOutput = output is not null,
-            RedirectStandardError = output is not null,
+            RedirectStandardError = output is not null || go,
         };
         foreach (string arg in command.Skip(1))
         {
@@ -66,6 +94,14 @@ internal sealed class LaunchedProcess : IAsyncDisposable
         }
 
         psi.Environment[SuspendVariable] = "1";
+        GoTraceSource? goTrace = null;
+        IReadOnlyList<string> overridden = [];
+        if (go)
+        {
+            psi.Environment[GoDebug.Variable] = GoDebug.Merge(Environment.GetEnvironmentVariable(GoDebug.Variable), out overridden);
+            goTrace = new GoTraceSource(options.Interval);
+        }
+
         Process process;
         try
         {
@@ -76,16 +112,45 @@ internal sealed class LaunchedProcess : IAsyncDisposable
             throw new LaunchException($"could not start {command[0]}: {ex.Message}.");
         }
 
-        var launched = new LaunchedProcess(process, string.Join(' ', command));
+        var launched = new LaunchedProcess(process, string.Join(' ', command), goTrace, goVersion);
         if (output is not null)
         {
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
             process.BeginOutputReadLine();
+        }
+
+        if (goTrace is not null)
+        {
+            // Trace lines feed the source; the program's own lines pass through as they were.
+            Action<string> passThrough = output ?? (line => Console.Error.WriteLine(line));
+            bool showTrace = options.ShowTrace;
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not { } line)
+                {
+                    launched._errorDrained.TrySetResult(); // end of the stream
+                }
+                else if (goTrace.Offer(line, MonotonicClock.NowUnixMs) == GoTraceLineKind.Other || showTrace)
+                {
+                    passThrough(line);
+                }
+            };
+            process.BeginErrorReadLine();
+            launched.Note = overridden.Count == 0
+                ? null
+                : $"GODEBUG's {string.Join(", ", overridden)} was replaced by the trace setting memlens needs to read the program's GCs.";
+        }
+        else if (output is not null)
+        {
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output(e.Data); } };
             process.BeginErrorReadLine();
         }
 
-        await launched.AttachAsync(sessionOptions, ct).ConfigureAwait(false);
+        if (!go)
+        {
+            await launched.AttachAsync(options.Session, ct).ConfigureAwait(false);
+        }
+
         launched._descendants = Task.Run(() => launched.ResumeDescendantsAsync(launched._stop.Token), CancellationToken.None);
         return launched;
     }
@@ -205,9 +270,9 @@ internal sealed class LaunchedProcess : IAsyncDisposable
     private static int ParentOf(int pid) =>
         MemLens.Procfs.ProcStatParser.TryReadStateAndParent(pid, out _, out int parent) ? parent : -1;
 
-    /// <summary>The runtime source over the session opened at launch, or none.</summary>
+    /// <summary>The runtime's source: over the EventPipe session opened at launch, or the Go trace; none for other programs.</summary>
     public IReadOnlyList<IMetricSource> RuntimeSources(TimeSpan interval) =>
-        Session is null ? [] : [new EventPipeRuntimeSource(Session, interval)];
+        GoTrace is not null ? [GoTrace] : Session is null ? [] : [new EventPipeRuntimeSource(Session, interval)];
 
     /// <summary>Ends the child if it still runs: it is given <paramref name="grace"/> to exit by itself (it got the terminal's Ctrl+C too), then killed.</summary>
     public async Task StopAsync(TimeSpan grace)
@@ -238,12 +303,20 @@ internal sealed class LaunchedProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _descendants.ConfigureAwait(false);
         _stop.Dispose();
         _process.Dispose();
     }
 }
+
+/// <summary>How <c>memlens run</c> starts and reads its child.</summary>
+/// <param name="Session">The EventPipe session's settings, for a .NET child.</param>
+/// <param name="Interval">The sampling interval (the Go trace source's pace).</param>
+/// <param name="Output">Where the child's stdout and stderr lines go instead of the terminal (the terminal view); null to pass them through.</param>
+/// <param name="ShowTrace">Pass a Go child's trace lines through too, instead of hiding them.</param>
+internal sealed record LaunchOptions(RuntimeSessionOptions Session, TimeSpan Interval, Action<string>? Output = null, bool ShowTrace = false);
 
 /// <summary>The command given to <c>memlens run</c> could not be started.</summary>
 internal sealed class LaunchException(string message) : Exception(message);

@@ -45,9 +45,14 @@ internal sealed class DashboardOptions
     };
 
     /// <summary>Adds the options and the rules that tie them to <paramref name="jsonLines"/> (the other terminal output).</summary>
-    public void AddTo(Command command, Option<bool> jsonLines)
+    /// <param name="withTui">False for a verb without a terminal view (trace): --tui is then not offered.</param>
+    public void AddTo(Command command, Option<bool> jsonLines, bool withTui = true)
     {
-        command.Options.Add(Tui);
+        if (withTui)
+        {
+            command.Options.Add(Tui);
+        }
+
         command.Options.Add(Port);
         command.Options.Add(Bind);
         command.Options.Add(Token);
@@ -55,7 +60,7 @@ internal sealed class DashboardOptions
 
         command.Validators.Add(r =>
         {
-            bool tui = r.GetValue(Tui), json = r.GetValue(jsonLines);
+            bool tui = withTui && r.GetValue(Tui), json = r.GetValue(jsonLines);
             if (tui && json)
             {
                 r.AddError("--tui and --json-lines are two different terminal outputs; choose one.");
@@ -73,7 +78,8 @@ internal sealed class DashboardOptions
     }
 
     /// <summary>True unless the terminal view (--tui) or JSON lines were asked for.</summary>
-    public bool ServesDashboard(ParseResult parse, Option<bool> jsonLines) => !parse.GetValue(Tui) && !parse.GetValue(jsonLines);
+    public bool ServesDashboard(ParseResult parse, Option<bool> jsonLines) =>
+        !(parse.CommandResult.Command.Options.Contains(Tui) && parse.GetValue(Tui)) && !parse.GetValue(jsonLines);
 
     /// <summary>Where and how to serve, with the token settled: the one given, or a new one on a non-loopback address.</summary>
     public DashboardSettings Read(ParseResult parse)

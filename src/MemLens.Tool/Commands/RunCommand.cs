@@ -22,17 +22,25 @@ internal static class RunCommand
         var common = new CommonOptions();
         var dashboard = new DashboardOptions();
         var counters = RuntimeCountersOption.Create();
+        var showTrace = new Option<bool>("--show-trace")
+        {
+            Description = "Go programs: also print the GC and scavenger trace lines memlens reads from the program's standard error " +
+                          "(hidden by default; the program's other output always passes through).",
+        };
         var command = new Command("run",
             "Start a program and watch its memory from its first instruction, gcvis-style: its stdin, stdout and stderr pass " +
             "through, and memlens ends with the program and returns its exit code. A .NET program is started suspended and " +
-            "resumed once memlens is attached over EventPipe, so even its first GCs are seen; any other program is watched " +
-            "through /proc. Example: memlens run -- dotnet app.dll --port 8080")
+            "resumed once memlens is attached over EventPipe, so even its first GCs are seen. A Go executable gets " +
+            "gctrace=1,scavtrace=1 added to its GODEBUG (your other settings are kept) and every GC and scavenger cycle is read " +
+            "from its standard error. Any other program is watched through /proc. " +
+            "Examples: memlens run -- dotnet app.dll --port 8080; memlens run -- ./server -addr :8080")
         {
             commandLine,
         };
         common.AddTo(command);
         dashboard.AddTo(command, common.JsonLines);
         command.Options.Add(counters);
+        command.Options.Add(showTrace);
 
         command.SetAction(async (parse, ct) =>
         {
@@ -51,7 +59,8 @@ internal static class RunCommand
             LaunchedProcess launched;
             try
             {
-                launched = await LaunchedProcess.StartAsync(argv, new RuntimeSessionOptions { Counters = parse.GetValue(counters) }, output, ct).ConfigureAwait(false);
+                var options = new LaunchOptions(new RuntimeSessionOptions { Counters = parse.GetValue(counters) }, interval, output, parse.GetValue(showTrace));
+                launched = await LaunchedProcess.StartAsync(argv, options, ct).ConfigureAwait(false);
             }
             catch (LaunchException ex)
             {
@@ -66,18 +75,29 @@ internal static class RunCommand
                     await Console.Error.WriteLineAsync("memlens: " + note).ConfigureAwait(false);
                 }
 
+                if (launched.GoTrace is not null)
+                {
+                    string version = launched.GoVersion is { } v ? $" ({v})" : "";
+                    await Console.Error.WriteLineAsync($"memlens: {argv[0]} is a Go program{version}: reading its GC and scavenger trace (GODEBUG gctrace=1,scavtrace=1).").ConfigureAwait(false);
+                }
+
                 var sources = launched.RuntimeSources(interval);
                 if (dashboard.ServesDashboard(parse, common.JsonLines))
                 {
-                    await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources).ConfigureAwait(false);
+                    await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained).ConfigureAwait(false);
                 }
                 else
                 {
                     await WatchCommand.RunAsync(launched.ProcessId, launched.DisplayName, interval, parse.GetValue(common.Duration),
-                        parse.GetValue(common.JsonLines), sources, tui ? () => Recent(recent) : null, ct).ConfigureAwait(false);
+                        parse.GetValue(common.JsonLines), sources, tui ? () => Recent(recent) : null, ct, launched.TraceDrained).ConfigureAwait(false);
                 }
 
                 await launched.StopAsync(s_stopGrace).ConfigureAwait(false);
+                if (launched.GoTrace is { } trace)
+                {
+                    await Console.Error.WriteLineAsync($"memlens: Go trace: {trace.Tally}.").ConfigureAwait(false);
+                }
+
                 int code = launched.ExitCode;
                 await Console.Error.WriteLineAsync($"memlens: {argv[0]} (PID {launched.ProcessId}) exited with code {code}.").ConfigureAwait(false);
                 return code;

@@ -89,7 +89,7 @@ internal static class WatchCommand
     /// </summary>
     internal static async Task<int> RunAsync(
         int pid, string displayName, TimeSpan interval, TimeSpan? duration, bool jsonLines,
-        IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct)
+        IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct, Task? outputDrained = null)
     {
         var notes = new List<string>();
         IReadOnlyList<IMetricSource> sources;
@@ -114,7 +114,7 @@ internal static class WatchCommand
         }
 
         var started = MonotonicClock.NowUnixMs;
-        var session = new WatchSession(new WatchTarget(pid, displayName, started), sources);
+        var session = new WatchSession(new WatchTarget(pid, displayName, started), sources, outputDrained);
         IWatchRenderer renderer = jsonLines
             ? new JsonLinesRenderer(Console.OpenStandardOutput())
             : new LiveRenderer(AnsiConsole.Console, childOutput);

@@ -20,8 +20,9 @@ internal static class WatchDashboard
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(2);
 
     /// <param name="runtimeSources">The runtime's sources when the caller attached already (<c>run</c>); null to attach here.</param>
+    /// <param name="outputDrained">Completes when the program's output (a Go child's trace) has been read to its end; waited for once it exits.</param>
     public static async Task<int> RunAsync(int pid, TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct,
-        IReadOnlyList<IMetricSource>? runtimeSources = null)
+        IReadOnlyList<IMetricSource>? runtimeSources = null, Task? outputDrained = null)
     {
         var notes = new List<string>();
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
@@ -92,6 +93,12 @@ internal static class WatchDashboard
             var status = new StatusLine();
             var reason = await DashboardLifetime.WaitAsync(exited.Task, duration, () => status.Show(StatusText(monitor, started)), ct).ConfigureAwait(false);
             status.Clear();
+            if (reason == WatchSession.EndReason.TargetExited && outputDrained is not null)
+            {
+                // The last lines the program printed before it exited, into the store the page shows.
+                await Task.WhenAny(outputDrained, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+                monitor.SampleNow();
+            }
 
             return await WatchEnding.ReportAsync(pid, started, reason).ConfigureAwait(false);
         }

@@ -16,7 +16,7 @@ internal static class BrowserLauncher
             return "no display here (DISPLAY and WAYLAND_DISPLAY are unset): open the URL in a browser.";
         }
 
-        if (FindOnPath("xdg-open") is null || FindOnPath("sh") is not { } sh)
+        if (MemLens.Tool.Attaching.Executables.Resolve("xdg-open") is null || MemLens.Tool.Attaching.Executables.Resolve("sh") is not { } sh)
         {
             return "xdg-open is not installed: open the URL in a browser.";
         }
@@ -46,20 +46,5 @@ internal static class BrowserLauncher
         {
             return $"could not run xdg-open ({ex.Message}): open the URL in a browser.";
         }
-    }
-
-    private static string? FindOnPath(string program)
-    {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, program);
-            if (File.Exists(candidate)
-                && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }

@@ -15,11 +15,21 @@ internal sealed class WatchSession
     private readonly WatchTarget _target;
     private readonly IReadOnlyList<IMetricSource> _sources;
     private readonly MetricStore _store = new();
+    private readonly Task? _outputDrained;
 
-    public WatchSession(WatchTarget target, IReadOnlyList<IMetricSource> sources)
+    // How long the last frame waits for the rest of the program's output once the program has exited.
+    private static readonly TimeSpan s_drainWait = TimeSpan.FromSeconds(2);
+
+    /// <param name="outputDrained">
+    /// Completes when the program's output has been read to its end (a Go child's trace on stderr); once the program
+    /// has exited, the last frame waits for it so that the last lines it printed are in the store. Null when no
+    /// source reads the program's output.
+    /// </param>
+    public WatchSession(WatchTarget target, IReadOnlyList<IMetricSource> sources, Task? outputDrained = null)
     {
         _target = target;
         _sources = sources;
+        _outputDrained = outputDrained;
     }
 
     public MetricStore Store => _store;
@@ -59,6 +69,12 @@ internal sealed class WatchSession
                 return;
             }
 
+            if (sampler.TargetHasExited && _outputDrained is not null && !exited.Task.IsCompleted)
+            {
+                exited.TrySetResult(); // the last frame comes after the program's output is read (below)
+                return;
+            }
+
             frames.Writer.TryWrite(new WatchFrame(batch.TimestampMs, pendingEvents.ToArray(), _store, sampler.Statuses));
             pendingEvents.Clear();
             if (sampler.TargetHasExited)
@@ -81,6 +97,11 @@ internal sealed class WatchSession
         {
             await exited.Task.WaitAsync(linked.Token).ConfigureAwait(false);
             reason = EndReason.TargetExited;
+            if (_outputDrained is not null)
+            {
+                await Task.WhenAny(_outputDrained, Task.Delay(s_drainWait, CancellationToken.None)).ConfigureAwait(false);
+                sampler.SampleNow(force: true); // the lines read meanwhile, with the exit event, in the last frame
+            }
         }
         catch (OperationCanceledException)
         {
