@@ -39,13 +39,18 @@ internal static class ToolProcess
     /// says whether memlens was still alive when the call ended (for references taken at the same time).
     /// </summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, params string[] args) =>
-        RunAsync(timeout, whileRunning, asUser: null, args);
+        RunAsync(timeout, whileRunning, asUser: null, environment: null, stdin: null, args);
 
     /// <summary>Runs memlens as another user (<c>runuser</c>, so the tests must run as root), with <paramref name="home"/> as its .NET home.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsUserAsync(string user, string home, TimeSpan timeout, params string[] args) =>
-        RunAsync(timeout, whileRunning: null, asUser: (user, home), args);
+        RunAsync(timeout, whileRunning: null, asUser: (user, home), environment: null, stdin: null, args);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, (string User, string Home)? asUser, string[] args)
+    /// <summary>Runs memlens with extra environment variables and, when given, <paramref name="stdin"/> written to its standard input.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, string? stdin, params string[] args) =>
+        RunAsync(timeout, whileRunning: null, asUser: null, environment, stdin, args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, Func<Func<bool>, Task>? whileRunning, (string User, string Home)? asUser,
+        IReadOnlyDictionary<string, string>? environment, string? stdin, string[] args)
     {
         var psi = new ProcessStartInfo(asUser is null ? Dotnet : "runuser")
         {
@@ -68,10 +73,20 @@ internal static class ToolProcess
             psi.ArgumentList.Add(a);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await p.StandardInput.WriteAsync(stdin); // read meanwhile above, so a full output pipe cannot block it
+        }
+
+        p.StandardInput.Close();
         using var cts = new CancellationTokenSource(timeout);
         try
         {

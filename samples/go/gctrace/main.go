@@ -16,6 +16,8 @@ var sink [][]byte
 
 func main() {
 	fmt.Println("gctrace sample: allocating for 2 s")
+	// What the runtime was given, so that a test can check that memlens run kept the user's settings.
+	fmt.Println("GODEBUG=" + os.Getenv("GODEBUG"))
 	deadline := time.Now().Add(2 * time.Second)
 	forced, freed := false, false
 	start := time.Now()
