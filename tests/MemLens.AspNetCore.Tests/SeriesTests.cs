@@ -80,6 +80,39 @@ public class SeriesTests
     }
 
     [Fact]
+    public async Task The_go_differences_are_computed_from_memstats_where_both_operands_have_a_value()
+    {
+        var store = new MetricStore();
+        for (int i = 0; i < 60; i++)
+        {
+            long ts = T0 + (i * 1000L);
+            store.Append(MetricCatalog.GoHeapSys, ts, 400e6);
+            store.Append(MetricCatalog.GoHeapIdle, ts, 250e6 - (i * 1e6)); // idle shrinks as the heap grows again
+            if (i < 50)
+            {
+                store.Append(MetricCatalog.GoHeapReleased, ts, 100e6 + (i * 2e6)); // the scavenger returns memory
+            }
+        }
+
+        var body = await QueryAsync(store, $"from={T0}&to={T0 + 59_999}&points=1000&ids=go.memstats.heap_idle,derived.go.idle_kept,derived.go.retained,derived.gap");
+        var series = body.GetProperty("series");
+        var kept = series.GetProperty("derived.go.idle_kept").GetProperty("v").EnumerateArray().ToArray();
+        var retained = series.GetProperty("derived.go.retained").GetProperty("v").EnumerateArray().ToArray();
+        Assert.Equal(60, kept.Length);
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal(150e6 - (i * 3e6), kept[i].GetDouble()); // HeapIdle − HeapReleased
+            Assert.Equal(300e6 - (i * 2e6), retained[i].GetDouble()); // HeapSys − HeapReleased
+        }
+
+        // Without HeapReleased there is no difference, rather than HeapIdle alone.
+        Assert.All(kept.Skip(50), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
+        Assert.All(retained.Skip(50), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
+        // A Go process has no GC committed: no gap either.
+        Assert.All(series.GetProperty("derived.gap").GetProperty("v").EnumerateArray(), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
+    }
+
+    [Fact]
     public async Task Series_with_no_data_in_range_come_back_as_nulls_on_the_shared_axis()
     {
         var store = new MetricStore();

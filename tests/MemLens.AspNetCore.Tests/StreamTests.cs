@@ -3,6 +3,13 @@ using System.Text;
 using System.Text.Json;
 using MemLens.AspNetCore.Streaming;
 using MemLens.Events;
+using MemLens.Metrics;
+using MemLens.Sampling;
+using MemLens.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace MemLens.AspNetCore.Tests;
@@ -58,6 +65,30 @@ public class StreamTests
     }
 
     [Fact]
+    public async Task Go_memstats_arrive_with_their_differences()
+    {
+        using var monitor = new MemLensMonitor(new MetricStore(), [new GoMemStatsSource()], new MemLensTarget(1, "gosvc", "go", false), new MemLensOptions());
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.MapMemLens("/m", monitor);
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var response = await client.GetAsync("/m/api/stream", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new SseReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        await reader.NextAsync(cts.Token); // status: connected
+
+        monitor.SampleNow();
+        var sample = await reader.NextAsync(e => e.Event == "sample", cts.Token);
+        var values = JsonDocument.Parse(sample.Data).RootElement.GetProperty("values");
+        Assert.Equal(GoMemStatsSource.HeapIdle - GoMemStatsSource.HeapReleased, values.GetProperty("derived.go.idle_kept").GetDouble());
+        Assert.Equal(GoMemStatsSource.HeapSys - GoMemStatsSource.HeapReleased, values.GetProperty("derived.go.retained").GetDouble());
+        Assert.False(values.TryGetProperty("derived.gap", out _)); // RSS, but no GC committed
+    }
+
+    [Fact]
     public void A_slow_client_has_frames_dropped_and_counted_instead_of_a_growing_queue()
     {
         var client = new StreamClient(capacity: 4);
@@ -90,6 +121,30 @@ public class StreamTests
         await reader.NextAsync(cts.Token); // connected for sure
         using var second = await app.Client.GetAsync(Base + "api/stream", HttpCompletionOption.ResponseHeadersRead, cts.Token);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+    }
+
+    /// <summary>A Go program's MemStats and its RSS, as the pprof poller and /proc would write them.</summary>
+    private sealed class GoMemStatsSource : IMetricSource
+    {
+        public const double HeapSys = 64 << 20;
+        public const double HeapIdle = 40 << 20;
+        public const double HeapReleased = 24 << 20;
+
+        public string Name => "fake-go";
+
+        public TimeSpan Interval => TimeSpan.FromSeconds(1);
+
+        public void Sample(ISampleWriter writer)
+        {
+            writer.Write(MetricCatalog.ProcessRss, 90 << 20);
+            writer.Write(MetricCatalog.GoHeapSys, HeapSys);
+            writer.Write(MetricCatalog.GoHeapIdle, HeapIdle);
+            writer.Write(MetricCatalog.GoHeapReleased, HeapReleased);
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Reads server-sent events: blank-line separated blocks of <c>event:</c> and <c>data:</c> lines.</summary>

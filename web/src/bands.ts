@@ -9,13 +9,16 @@ export interface Band {
   min: Values;
   max: Values;
   fill: string;
+  /** The y scale of the band's series: 'y' (left, the default) or 'y2' (right). */
+  scale?: string;
 }
 
 /**
  * A linear scale's value → canvas pixel, as uPlot's valToPos(v, key, true) computes it, without
- * its per-call lookups: the hot loops here call it tens of thousands of times per draw.
+ * its per-call lookups: the hot loops here call it tens of thousands of times per draw. Any key
+ * but 'x' is a vertical scale ('y', 'y2').
  */
-export function toCanvas(u: uPlot, key: 'x' | 'y'): (v: number) => number {
+export function toCanvas(u: uPlot, key: string): (v: number) => number {
   const sc = u.scales[key];
   const min = sc.min ?? 0;
   const max = sc.max ?? 1;
@@ -78,8 +81,8 @@ export function drawBands(u: uPlot, t: number[], bands: Band[], gapMs: number): 
   const hi: number[] = [];
   const lo: number[] = [];
   const X = toCanvas(u, 'x');
-  const Y = toCanvas(u, 'y');
   for (const b of bands) {
+    const Y = toCanvas(u, b.scale ?? 'y');
     const path = new Path2D();
     let lastT = -Infinity;
     const flush = () => {

@@ -1,9 +1,11 @@
 // One chart card: title, help popover, PNG/CSV buttons and one uPlot. Generic: everything comes
 // from the catalog's chart definition. Line charts draw each series' mean as a line and its
-// min/max as a translucent band; the "gc-pauses" chart draws one point per GC.
+// min/max as a translucent band, on the left axis or, for series the catalog puts on "y2", on a
+// right-hand axis with its own scale; the "gc-pauses" chart draws one point per GC.
 
 import uPlot from 'uplot';
 import { bandExtent, drawBands, drawPoints, visibleRange, type Band } from './bands';
+import { applies, axisOf, rightUnit, seriesLabel, unitOf, type AxisId } from './chart-def';
 import type { SeriesStore } from './data';
 import { lowerBound, type EventStore } from './events';
 import { axisTicks, bytesIncrs, formatTime, formatValue, timeTicks } from './format';
@@ -137,10 +139,9 @@ export class Chart {
       }
     }
     for (const s of this.series) {
-      list.append(swatchTerm(s.label, s.color!));
+      list.append(swatchTerm(seriesLabel(s), s.color!));
       const dd = el('dd', undefined, s.help || '');
-      const unit = s.unit ?? this.def.unit;
-      dd.append(el('span', 'help-id', ` ${s.id} · ${unit}`));
+      dd.append(el('span', 'help-id', ` ${s.id} · ${unitOf(this.def, s)}`));
       list.append(dd);
     }
     if (list.childElementCount) pop.append(list);
@@ -165,10 +166,10 @@ export class Chart {
 
   // ---- data ----
 
-  /** Whether there is anything to draw in the loaded data. */
+  /** Whether there is anything to draw in the loaded data (and, for a chart with `requires`, whether it applies). */
   hasData(): boolean {
     if (this.isGc) return this.host.events.all.some(isTimedGc);
-    return this.series.some((s) => this.host.store.hasData(s.id));
+    return applies(this.def, (id) => this.host.store.hasData(id));
   }
 
   private data(): uPlot.AlignedData {
@@ -300,9 +301,10 @@ export class Chart {
     } else {
       for (const s of this.series) {
         const color = s.color!;
-        const sUnit = s.unit ?? unit;
+        const sUnit = unitOf(this.def, s);
         series.push({
-          label: s.label,
+          label: seriesLabel(s),
+          scale: axisOf(s),
           stroke: color,
           width: s.fill ? 1.25 : 1.5,
           fill: s.fill ? withAlpha(color, 0.22) : undefined,
@@ -321,36 +323,44 @@ export class Chart {
       for (const v of values) if (v) w = Math.max(w, textWidth(v));
       return Math.ceil(w) + 16;
     };
-    const yAxis: uPlot.Axis = {
-      stroke: axisStroke,
-      font: FONT,
-      grid: { stroke: gridStroke, width: 1 },
-      ticks: { stroke: gridStroke, width: 1, size: 4 },
-      size,
-      values: (u, splits, _i, _space, incr) =>
-        axisTicks(this.isGc ? 'seconds' : unit, splits, incr, u.scales.y.min ?? 0, u.scales.y.max ?? 0),
+    const yAxis = (scale: AxisId, axisUnit: Unit): uPlot.Axis => {
+      const axis: uPlot.Axis = {
+        scale,
+        stroke: axisStroke,
+        font: FONT,
+        // One grid, the left axis's: a second one would not line up with it.
+        grid: scale === 'y' ? { stroke: gridStroke, width: 1 } : { show: false },
+        ticks: { stroke: gridStroke, width: 1, size: 4 },
+        size,
+        values: (u, splits, _i, _space, incr) =>
+          axisTicks(axisUnit, splits, incr, u.scales[scale].min ?? 0, u.scales[scale].max ?? 0),
+      };
+      if (scale === 'y2') axis.side = 1;
+      if (axisUnit === 'bytes' || axisUnit === 'bytes/s') axis.incrs = (_u, _i, min, max) => bytesIncrs(min, max);
+      return axis;
     };
-    if (!this.isGc && (unit === 'bytes' || unit === 'bytes/s')) yAxis.incrs = (_u, _i, min, max) => bytesIncrs(min, max);
+    const right = this.isGc ? null : rightUnit(this.def);
+    const yRange = (scale: AxisId): uPlot.Scale.Range => (_u, min, max) => {
+      if (!this.isGc) [min, max] = this.withBands(min, max, scale);
+      if (min == null || max == null || !isFinite(min) || !isFinite(max)) return [0, 1];
+      // Counters and sizes start at zero: show it when it is near, otherwise zoom on the data.
+      const r = uPlot.rangeNum(min, max, 0.1, true);
+      if (min >= 0 && (r[0] ?? 0) < 0) r[0] = 0;
+      if (this.isGc) r[0] = 0;
+      return r;
+    };
+    const scales: uPlot.Scales = {
+      x: { time: true, range: () => { const v = host.view(); return [v.from, v.to]; } },
+      y: { range: yRange('y') },
+    };
+    if (right) scales.y2 = { range: yRange('y2') };
 
     return {
       width: this.width,
       height: CHART_HEIGHT,
       ms: 1,
       series,
-      scales: {
-        x: { time: true, range: () => { const v = host.view(); return [v.from, v.to]; } },
-        y: {
-          range: (_u, min, max) => {
-            if (!this.isGc) [min, max] = this.withBands(min, max);
-            if (min == null || max == null || !isFinite(min) || !isFinite(max)) return [0, 1];
-            // Counters and sizes start at zero: show it when it is near, otherwise zoom on the data.
-            const r = uPlot.rangeNum(min, max, 0.1, true);
-            if (min >= 0 && (r[0] ?? 0) < 0) r[0] = 0;
-            if (this.isGc) r[0] = 0;
-            return r;
-          },
-        },
-      },
+      scales,
       axes: [
         {
           stroke: axisStroke,
@@ -360,7 +370,8 @@ export class Chart {
           ticks: { stroke: gridStroke, width: 1, size: 4 },
           values: (_u, splits, _i, _space, incr) => timeTicks(splits, incr),
         },
-        yAxis,
+        yAxis('y', this.isGc ? 'seconds' : unit),
+        ...(right ? [yAxis('y2', right)] : []),
       ],
       legend: { live: true },
       cursor: {
@@ -434,19 +445,20 @@ export class Chart {
     return nullGaps.filter((g) => (g[1] - g[0]) * msPerPx > limit);
   };
 
-  /** The min/max bands of the series that have them (downsampled data, or live buckets). */
-  private bands(): Band[] {
+  /** The min/max bands of the series that have them (downsampled data, or live buckets), of one y scale or all. */
+  private bands(scale?: AxisId): Band[] {
     const out: Band[] = [];
     for (const s of this.series) {
       const c = this.host.store.cols.get(s.id)!;
-      if (c.banded) out.push({ min: c.min, max: c.max, fill: withAlpha(s.color!, 0.16) });
+      const sc = axisOf(s);
+      if (c.banded && (scale == null || sc === scale)) out.push({ min: c.min, max: c.max, fill: withAlpha(s.color!, 0.16), scale: sc });
     }
     return out;
   }
 
-  /** Widens the y range that uPlot found from the means so that the bands fit too. */
-  private withBands(min: number, max: number): [number, number] {
-    const bands = this.bands();
+  /** Widens the range that uPlot found for a y scale from the means so that the bands of its series fit too. */
+  private withBands(min: number, max: number, scale: AxisId): [number, number] {
+    const bands = this.bands(scale);
     if (bands.length === 0) return [min, max];
     const v = this.host.view();
     const [i0, i1] = visibleRange(this.host.store.t, v.from, v.to);
@@ -496,7 +508,7 @@ export class Chart {
     const y = pad + 24 * r;
     const items = this.isGc
       ? GC_GENERATIONS.map((g) => ({ label: genLabel(g), color: generationColor(g) }))
-      : this.series.map((s) => ({ label: s.label, color: s.color! }));
+      : this.series.map((s) => ({ label: seriesLabel(s), color: s.color! }));
     items.push({ label: 'release / GC / snapshot', color: colors.release });
     for (const it of items) {
       ctx.fillStyle = it.color;

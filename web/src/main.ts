@@ -4,6 +4,7 @@
 import { estimatePoints, firstCatalog, firstRange, presetFromFragment, requestRange, type RangeRequest } from './boot';
 import { api, encodedSize, fragmentParams } from './api';
 import { Chart, type ChartHost } from './chart';
+import { heldSeriesIds } from './chart-def';
 import { SeriesStore } from './data';
 import { EventStore } from './events';
 import { formatTime } from './format';
@@ -60,8 +61,7 @@ class App implements ChartHost {
     const cat = this.catalog;
     document.title = `MemLens · ${cat.title}`;
     this.strip.setTarget(cat.title);
-    const ids = [...new Set(cat.charts.flatMap((c) => (c.series ?? []).map((s) => s.id)))];
-    this.store = new SeriesStore(ids, cat.intervalMs > 0 ? cat.intervalMs : 1000);
+    this.store = new SeriesStore(heldSeriesIds(cat.charts), cat.intervalMs > 0 ? cat.intervalMs : 1000);
     const frag = document.createDocumentFragment();
     for (const def of cat.charts) {
       const chart = new Chart(def, this);

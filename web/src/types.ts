@@ -24,6 +24,8 @@ export interface SeriesDef {
   unit?: Unit;
   color?: string;
   fill?: boolean;
+  /** 'y2': drawn on a right-hand axis with its own scale, in this series' unit. Absent: the left axis. */
+  axis?: string;
   help?: string;
 }
 
@@ -33,6 +35,8 @@ export interface ChartDef {
   help?: string;
   unit: Unit;
   kind?: string;
+  /** Series ids of this chart of which one must have data for the chart to show; absent: any series. */
+  requires?: string[];
   series?: SeriesDef[];
 }
 

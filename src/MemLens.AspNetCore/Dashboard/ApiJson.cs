@@ -87,6 +87,17 @@ internal static class ApiJson
             w.WriteString("title", chart.Title);
             w.WriteString("help", chart.Help);
             w.WriteString("unit", chart.Unit);
+            if (chart.Requires is { Count: > 0 } requires)
+            {
+                w.WriteStartArray("requires");
+                foreach (string id in requires)
+                {
+                    w.WriteStringValue(id);
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteStartArray("series");
             foreach (var s in chart.Series)
             {
@@ -96,6 +107,11 @@ internal static class ApiJson
                 w.WriteString("unit", s.Unit);
                 w.WriteString("color", s.Color);
                 w.WriteBoolean("fill", s.Fill);
+                if (s.Axis != ChartAxes.Left)
+                {
+                    w.WriteString("axis", s.Axis);
+                }
+
                 w.WriteString("help", s.Help);
                 w.WriteEndObject();
             }

@@ -219,7 +219,7 @@ internal static partial class DashboardEndpoints
         if (!string.IsNullOrEmpty(rawIds))
         {
             var requested = rawIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var unknown = requested.Where(id => !DerivedSeries.TryResolve(id, out _, out _)).ToArray();
+            var unknown = requested.Where(id => !DerivedSeries.TryResolve(id, out _)).ToArray();
             if (unknown.Length > 0)
             {
                 await BadRequest(ctx, "Unknown series: " + string.Join(", ", unknown.Take(5)));

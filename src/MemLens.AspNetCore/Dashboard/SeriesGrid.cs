@@ -40,16 +40,17 @@ internal static class SeriesGrid
 
         foreach (string id in ids)
         {
-            if (!DerivedSeries.TryResolve(id, out var kind, out var metric))
+            if (!DerivedSeries.TryResolve(id, out var series))
             {
                 continue;
             }
 
-            Column column = kind switch
+            Column column = series switch
             {
-                SeriesKind.Gap => Column.Difference(CellsOf(DerivedSeries.GapMinuend), CellsOf(DerivedSeries.GapSubtrahend)),
-                SeriesKind.Rate => Column.Rate(CellsOf(metric!)),
-                _ => Column.Of(CellsOf(metric!), metric!.Unit == MetricUnit.Bytes || metric.Unit == MetricUnit.Count),
+                { Kind: SeriesKind.Difference, Difference: { } d } => Column.Difference(CellsOf(d.Minuend), CellsOf(d.Subtrahend)),
+                { Kind: SeriesKind.Rate, Metric: { } counter } => Column.Rate(CellsOf(counter)),
+                { Metric: { } metric } => Column.Of(CellsOf(metric), metric.Unit == MetricUnit.Bytes || metric.Unit == MetricUnit.Count),
+                _ => throw new InvalidOperationException("Unresolved series " + id),
             };
             columns.Add((id, column));
             for (int i = 0; i < n; i++)

@@ -5,6 +5,7 @@ using MemLens.AspNetCore.Dashboard;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Sampling;
+using MemLens.Storage;
 
 namespace MemLens.AspNetCore.Streaming;
 
@@ -189,27 +190,43 @@ internal sealed class StreamHub : IDisposable
             }
         }
 
-        bool hasRss = batch.TryGetValue(DerivedSeries.GapMinuend, out double rss);
-        bool hasCommitted = batch.TryGetValue(DerivedSeries.GapSubtrahend, out double committed);
-        if (hasRss || hasCommitted)
+        foreach (var d in DerivedSeries.Differences)
         {
-            if (!hasRss)
+            if (TryDifference(batch, store, d, out double difference))
             {
-                hasRss = store.TryGetLatest(DerivedSeries.GapMinuend, out _, out rss);
-            }
-
-            if (!hasCommitted)
-            {
-                hasCommitted = store.TryGetLatest(DerivedSeries.GapSubtrahend, out _, out committed);
-            }
-
-            if (hasRss && hasCommitted)
-            {
-                writer.WriteNumber(DerivedSeries.Gap, rss - committed);
+                writer.WriteNumber(d.Id, difference);
             }
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// A difference when this round wrote at least one of its operands; the other may come from the store (RSS and
+    /// GC committed come from different sources, which need not run in the same round).
+    /// </summary>
+    private static bool TryDifference(SampleBatch batch, MetricStore store, DifferenceSeries d, out double difference)
+    {
+        difference = 0;
+        bool hasA = batch.TryGetValue(d.Minuend, out double a);
+        bool hasB = batch.TryGetValue(d.Subtrahend, out double b);
+        if (!hasA && !hasB)
+        {
+            return false;
+        }
+
+        if (!hasA)
+        {
+            hasA = store.TryGetLatest(d.Minuend, out _, out a);
+        }
+
+        if (!hasB)
+        {
+            hasB = store.TryGetLatest(d.Subtrahend, out _, out b);
+        }
+
+        difference = a - b;
+        return hasA && hasB;
     }
 
     private void Broadcast(byte[] frame)
