@@ -107,7 +107,7 @@ internal static class DashboardCharts
                 Metric(MetricCatalog.GoGcHeapGoal, "#9333ea"),
                 Metric(MetricCatalog.GoNextGc, "#7c3aed"),
             ],
-            Requires: Names(MetricCatalog.GoGcHeapStart, MetricCatalog.GoGcHeapEnd, MetricCatalog.GoGcHeapLive, MetricCatalog.GoGcHeapGoal)),
+            Requires: Names(MetricCatalog.GoGcHeapStart, MetricCatalog.GoGcHeapEnd, MetricCatalog.GoGcHeapLive, MetricCatalog.GoGcHeapGoal, MetricCatalog.GoNextGc)),
         new("go-scavenger", "Go memory returned to the OS (scavenger)", Units.Bytes,
             "Where the Go heap's idle memory is. Kept for reuse (HeapIdle − HeapReleased) is empty heap the runtime " +
             "holds for future allocations: still resident, so still in RSS, and returned by the background scavenger " +
