@@ -44,11 +44,7 @@ public class GoMemStatsSourceTests
     {
         await using var server = new TinyHttpServer(target => target == "/debug/pprof/heap?debug=1" ? TinyHttpServer.Ok(Heap) : TinyHttpServer.NotFound);
         using var source = Create(server);
-        Assert.Equal("go.memstats", source.Name);
-        Assert.Equal(TimeSpan.FromMilliseconds(100), source.Interval); // fast until the first poll ends
-
         await source.FirstPoll.WaitAsync(s_wait);
-        Assert.Equal(TimeSpan.FromSeconds(1), source.Interval);
         Assert.Equal(new Uri(server.BaseUrl + "/debug/pprof/heap?debug=1"), source.ResolvedUrl);
         var writer = new RecordingWriter();
         source.Sample(writer); // writes poll 1, starts poll 2
@@ -59,7 +55,7 @@ public class GoMemStatsSourceTests
         Assert.Equal(67_409_264, source.Latest!.HeapAlloc);
 
         await WaitForPolls(source, 2);
-        server.Respond = _ => TinyHttpServer.Ok(Heap) with { Delay = TimeSpan.FromSeconds(1) };
+        server.Respond = _ => TinyHttpServer.Ok(Heap) with { Delay = TimeSpan.FromSeconds(10) }; // times out after 2 s
         writer.Clear();
         source.Sample(writer); // writes poll 2, starts poll 3 (held back by the server)
         Assert.Equal(10, writer.Values.Count);
@@ -73,6 +69,22 @@ public class GoMemStatsSourceTests
         }
 
         Assert.Equal(["/debug/pprof/heap?debug=1", "/debug/pprof/heap?debug=1", "/debug/pprof/heap?debug=1"], server.Requests);
+    }
+
+    [Fact]
+    public async Task The_interval_is_short_until_the_first_poll_ends()
+    {
+        await using var server = new TinyHttpServer(_ => TinyHttpServer.Ok(Heap) with { Delay = TimeSpan.FromMilliseconds(500) });
+        using var source = Create(server);
+        Assert.Equal("go.memstats", source.Name);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), source.Interval); // the first poll is held back by the server
+        var writer = new RecordingWriter();
+        source.Sample(writer); // nothing yet, no error
+        Assert.Empty(writer.Values);
+        await source.FirstPoll.WaitAsync(s_wait);
+        Assert.Equal(TimeSpan.FromSeconds(1), source.Interval);
+        source.Sample(writer);
+        Assert.Equal(10, writer.Values.Count);
     }
 
     [Fact]

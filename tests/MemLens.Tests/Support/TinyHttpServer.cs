@@ -59,8 +59,9 @@ internal sealed class TinyHttpServer : IAsyncDisposable
                 _ = Task.Run(() => ServeAsync(client));
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
+            // stopped, possibly before the first accept began ("Not listening")
         }
     }
 
