@@ -115,7 +115,10 @@ public sealed class GoMemStatsSource : IMetricSource
     /// <summary>Completes when the first poll has finished, successfully or not (or the source was disposed first).</summary>
     public Task FirstPoll => _firstPoll.Task;
 
-    /// <summary>The URL that answered the latest successful poll, e.g. <c>…/debug/pprof/heap?debug=1</c>; null before one.</summary>
+    /// <summary>
+    /// The URL that answered last and is asked first by the next poll, e.g. <c>…/debug/pprof/heap?debug=1</c>; null before a
+    /// poll succeeded, and again after it answered 404 or without MemStats (the next poll tries every candidate).
+    /// </summary>
     public Uri? ResolvedUrl => Volatile.Read(ref _resolved);
 
     /// <summary>The figures of the latest successful poll; null before one.</summary>
