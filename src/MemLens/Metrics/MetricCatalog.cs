@@ -366,7 +366,8 @@ public static class MetricCatalog
     public static readonly MetricDescriptor GoGcHeapStart = Add(
         "go.gc.heap.start", "Heap at GC start", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",
         "gctrace: the first figure of #->#-># MB (MiB, rounded down)",
-        "Heap size when the last GC started: the top of the sawtooth.");
+        "Heap size when the last GC started: the top of the sawtooth, where the heap reached its goal (or the " +
+        "program forced a GC).");
 
     public static readonly MetricDescriptor GoGcHeapEnd = Add(
         "go.gc.heap.end", "Heap at GC end", MetricUnit.Bytes, MetricKind.Gauge, "go.gc",

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace MemLens.EndToEnd.Tests.Go;
 
@@ -50,9 +51,14 @@ internal static class GoPrograms
         return binary;
     }
 
-    private static string FindSamples()
+    // Above the test's output folder, or, when the build output lives elsewhere (--artifacts-path), above this source file.
+    private static string FindSamples() =>
+        FindSamplesAbove(AppContext.BaseDirectory) ?? FindSamplesAbove(SourceFolder()) ??
+        throw new DirectoryNotFoundException("samples/go not found above " + AppContext.BaseDirectory);
+
+    private static string? FindSamplesAbove(string start)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             string candidate = Path.Combine(dir.FullName, "samples", "go");
             if (Directory.Exists(candidate))
@@ -61,8 +67,10 @@ internal static class GoPrograms
             }
         }
 
-        throw new DirectoryNotFoundException("samples/go not found above " + AppContext.BaseDirectory);
+        return null;
     }
+
+    private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path) ?? "/";
 
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)

@@ -1,0 +1,3 @@
+module memlens.samples/memstats
+
+go 1.19
