@@ -70,7 +70,10 @@ internal sealed partial class RunningTool : IAsyncDisposable
         }
     }
 
-    public static RunningTool Start(params string[] args)
+    public static RunningTool Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts memlens with extra environment variables (which a child of `memlens run` inherits).</summary>
+    public static RunningTool Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(ToolProcess.Dotnet)
         {
@@ -83,6 +86,11 @@ internal sealed partial class RunningTool : IAsyncDisposable
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
         }
 
         return new RunningTool(Process.Start(psi)!);

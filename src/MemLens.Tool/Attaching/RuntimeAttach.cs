@@ -11,7 +11,8 @@ internal static class RuntimeAttach
     /// An EventPipe source for a .NET process (it attaches in the background and reports its own failures in the
     /// sources' status), nothing for other runtimes. Notes say what is left out and why.
     /// </summary>
-    public static IReadOnlyList<IMetricSource> SourcesFor(int pid, TimeSpan interval, List<string> notes, RuntimeCounters counters = RuntimeCounters.Auto)
+    /// <param name="goPprof">True when the Go runtime's MemStats are polled (--go-pprof): a Go process then gets no "OS figures only" note.</param>
+    public static IReadOnlyList<IMetricSource> SourcesFor(int pid, TimeSpan interval, List<string> notes, RuntimeCounters counters = RuntimeCounters.Auto, bool goPprof = false)
     {
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
         if (info?.Runtime == ProcessRuntime.DotNet)
@@ -29,10 +30,10 @@ internal static class RuntimeAttach
             return [source];
         }
 
-        if (info is not null)
+        if (info is not null && !(goPprof && info.Runtime == ProcessRuntime.Go))
         {
             notes.Add(info.Runtime == ProcessRuntime.Go
-                ? $"PID {pid} is a Go program: operating-system figures only (its GC trace comes with `memlens run`)."
+                ? $"PID {pid} is a Go program: operating-system figures only; add --go-pprof http://127.0.0.1:PORT if it serves net/http/pprof or expvar (its GC trace comes with `memlens run`)."
                 : $"PID {pid} is not a .NET process: operating-system figures only.");
         }
 

@@ -27,6 +27,7 @@ internal static class RunCommand
             Description = "Go programs: also print the GC and scavenger trace lines memlens reads from the program's standard error " +
                           "(hidden by default; the program's other output always passes through).",
         };
+        var goPprof = new GoPprofOptions();
         var command = new Command("run",
             "Start a program and watch its memory from its first instruction, gcvis-style: its stdin, stdout and stderr pass " +
             "through, and memlens ends with the program and returns its exit code. A .NET program is started suspended and " +
@@ -41,6 +42,7 @@ internal static class RunCommand
         dashboard.AddTo(command, common.JsonLines);
         command.Options.Add(counters);
         command.Options.Add(showTrace);
+        goPprof.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
         {
@@ -81,7 +83,7 @@ internal static class RunCommand
                     await Console.Error.WriteLineAsync($"memlens: {argv[0]} is a Go program{version}: reading its GC and scavenger trace (GODEBUG gctrace=1,scavtrace=1).").ConfigureAwait(false);
                 }
 
-                var sources = launched.RuntimeSources(interval);
+                var sources = launched.RuntimeSources(interval).Concat(goPprof.Sources(parse, interval)).ToList();
                 if (dashboard.ServesDashboard(parse, common.JsonLines))
                 {
                     await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained).ConfigureAwait(false);

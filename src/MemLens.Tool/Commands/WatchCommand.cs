@@ -20,6 +20,7 @@ internal static class WatchCommand
         var common = new CommonOptions();
         var dashboard = new DashboardOptions();
         var counters = RuntimeCountersOption.Create();
+        var goPprof = new GoPprofOptions();
         var command = new Command("watch",
             "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, sampled every second. " +
             "Serves a web dashboard on 127.0.0.1 and a free port (printed, opened in a browser when possible); " +
@@ -31,6 +32,7 @@ internal static class WatchCommand
         common.AddTo(command);
         dashboard.AddTo(command, common.JsonLines);
         command.Options.Add(counters);
+        goPprof.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(pid) is null == (r.GetValue(name) is null))
@@ -66,7 +68,8 @@ internal static class WatchCommand
 
             var interval = parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1);
             var notes = new List<string>();
-            var runtimeSources = RuntimeAttach.SourcesFor(target, interval, notes, parse.GetValue(counters));
+            var runtimeSources = RuntimeAttach.SourcesFor(target, interval, notes, parse.GetValue(counters), goPprof: parse.GetValue(goPprof.Url) is not null)
+                .Concat(goPprof.Sources(parse, interval)).ToList();
             foreach (var note in notes)
             {
                 await Console.Error.WriteLineAsync($"memlens: {note}").ConfigureAwait(false);
