@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using MemLens.AspNetCore;
@@ -20,7 +19,6 @@ namespace MemLens.Tool.Commands;
 /// </summary>
 internal static class TraceCommand
 {
-    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(2);
     private static readonly JsonWriterOptions s_json = new() { Indented = false };
 
     public static Command Create()
@@ -253,13 +251,9 @@ internal static class TraceCommand
         MemLensServer? server = null;
         try
         {
-            try
+            server = await DashboardHosting.TryStartAsync(monitor, settings).ConfigureAwait(false);
+            if (server is null)
             {
-                server = MemLensServer.Start(monitor, new MemLensServerOptions { Address = settings.Address, Port = settings.Port, AccessToken = settings.Token });
-            }
-            catch (Exception ex) when (ex is IOException or SocketException)
-            {
-                await Console.Error.WriteLineAsync("memlens: " + WatchDashboard.BindFailure(settings, ex)).ConfigureAwait(false);
                 return ExitCodes.Error;
             }
 
@@ -275,18 +269,7 @@ internal static class TraceCommand
         }
         finally
         {
-            monitor.Dispose();
-            if (server is not null)
-            {
-                try
-                {
-                    await server.DisposeAsync().AsTask().WaitAsync(s_stopTimeout, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // A request still running; the process is about to end anyway.
-                }
-            }
+            await DashboardHosting.StopAsync(monitor, server).ConfigureAwait(false);
         }
     }
 

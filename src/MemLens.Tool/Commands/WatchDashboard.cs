@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using MemLens.AspNetCore;
 using MemLens.Events;
 using MemLens.Formatting;
@@ -9,16 +8,12 @@ using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
 using MemLens.Tool.Watching;
-using Microsoft.AspNetCore.Connections;
 
 namespace MemLens.Tool.Commands;
 
 /// <summary><c>memlens watch &lt;pid&gt;</c> by default: the process watched from outside, its dashboard served by the tool.</summary>
 internal static class WatchDashboard
 {
-    // Long enough for Kestrel to finish the requests in flight; the live streams end before, with the monitor.
-    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(2);
-
     /// <param name="runtimeSources">The runtime's sources when the caller attached already (<c>run</c>); null to attach here.</param>
     /// <param name="outputDrained">Completes when the program's output (a Go child's trace) has been read to its end; waited for once it exits.</param>
     public static async Task<int> RunAsync(int pid, TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct,
@@ -54,20 +49,9 @@ internal static class WatchDashboard
         {
             var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             monitor.Exited += () => exited.TrySetResult();
-            try
+            server = await DashboardHosting.TryStartAsync(monitor, settings).ConfigureAwait(false);
+            if (server is null)
             {
-                server = MemLensServer.Start(monitor, new MemLensServerOptions
-                {
-                    Address = settings.Address,
-                    Port = settings.Port,
-                    AccessToken = settings.Token,
-                });
-            }
-            catch (Exception ex) when (ex is IOException or SocketException)
-            {
-                // Kestrel wraps a busy port in an IOException but lets other bind errors (an address this machine
-                // does not have) through as they are.
-                await Console.Error.WriteLineAsync("memlens: " + BindFailure(settings, ex)).ConfigureAwait(false);
                 return ExitCodes.Error;
             }
 
@@ -104,35 +88,8 @@ internal static class WatchDashboard
         }
         finally
         {
-            // The monitor first: disposing it ends the live streams, which Kestrel would otherwise wait for.
-            monitor.Dispose();
-            if (server is not null)
-            {
-                try
-                {
-                    await server.DisposeAsync().AsTask().WaitAsync(s_stopTimeout, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // A request still running; the process is about to end anyway.
-                }
-            }
+            await DashboardHosting.StopAsync(monitor, server).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>One line for a dashboard that could not listen: a busy port says which and what to do.</summary>
-    internal static string BindFailure(DashboardSettings settings, Exception ex)
-    {
-        bool inUse = ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
-                     || ex.InnerException is AddressInUseException
-                     || ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };
-        if (inUse)
-        {
-            return $"port {settings.Port} on {settings.Address} is already in use; choose another with --port, or --port 0 for a free one.";
-        }
-
-        string why = ex.InnerException?.Message ?? ex.Message;
-        return $"cannot serve the dashboard on {settings.Endpoint}: {why.Split('\n')[0].Trim()}";
     }
 
     // RSS and PSS now, and for how long: enough to see that it runs and where it is heading.
