@@ -43,11 +43,28 @@ public sealed class ToolErrorTests
     [InlineData("watch", "12", "--tui", "--port", "8080")]
     [InlineData("demo", "--tui", "--json-lines")]
     [InlineData("demo", "--interval", "2s")]
+    [InlineData("trace", "-", "--tui")]
+    [InlineData("trace", "-", "--json-lines", "--port", "8080")]
+    [InlineData("run", "--allow-remote", "--", "true")]
     public async Task Bad_arguments_exit_with_code_2_and_a_hint(params string[] args)
     {
         var (code, _, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), args);
         Assert.Equal(2, code);
         Assert.Contains("memlens --help", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://10.1.2.3:6060", "--allow-remote")]
+    [InlineData("http://example.org:6060", "--allow-remote")]
+    [InlineData("ftp://127.0.0.1:6060", "http")]
+    public async Task A_go_pprof_url_that_is_not_loopback_or_not_http_is_refused_in_one_line(string url, string named)
+    {
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "watch", "1", "--json-lines", "--go-pprof", url);
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        var first = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0];
+        Assert.StartsWith("memlens: --go-pprof: ", first, StringComparison.Ordinal);
+        Assert.Contains(named, first, StringComparison.Ordinal);
     }
 
     [Fact]
