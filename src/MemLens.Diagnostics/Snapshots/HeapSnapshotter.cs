@@ -161,6 +161,10 @@ public sealed class HeapSnapshotter
 
         public long? WalkStartedAtMs { get; private set; }
 
+        // The last blocking gen2 GC that started before any heap node arrived: the walk's GC, once nodes come.
+        private long? _candidate;
+        private long? _candidateStartedAtMs;
+
         public int EventsLost { get; private set; }
 
         public string? ReadError { get; private set; }
@@ -256,11 +260,13 @@ public sealed class HeapSnapshotter
 
         private void OnGcStart(GCStartTraceData data)
         {
-            // The induced walk is a blocking (non-concurrent) gen2 GC; the first one after the session started.
+            // The induced walk is a blocking (non-concurrent) gen2 GC. The program may run one of its own just as the
+            // session starts (under memory pressure, or a GC.Collect), so a candidate becomes the walk only when heap
+            // nodes arrive inside it (OnBulkNode); a blocking gen2 that ends without any is not the walk.
             if (GcIndex is null && data.Depth == 2 && data.Type == GCType.NonConcurrentGC && data.ProcessID == processId)
             {
-                GcIndex = data.Count;
-                WalkStartedAtMs = new DateTimeOffset(data.TimeStamp.ToUniversalTime()).ToUnixTimeMilliseconds();
+                _candidate = data.Count;
+                _candidateStartedAtMs = new DateTimeOffset(data.TimeStamp.ToUniversalTime()).ToUnixTimeMilliseconds();
                 progress?.Report(new SnapshotProgress("walking heap", 0, 0, clock.Elapsed));
             }
         }
@@ -293,6 +299,12 @@ public sealed class HeapSnapshotter
 
         private void OnBulkNode(GCBulkNodeTraceData data)
         {
+            if (GcIndex is null && _candidate is { } candidate)
+            {
+                GcIndex = candidate;
+                WalkStartedAtMs = _candidateStartedAtMs;
+            }
+
             if (Histogram.Objects >= options.MaxObjects)
             {
                 return; // already stopping; the types still coming are read so that names resolve
