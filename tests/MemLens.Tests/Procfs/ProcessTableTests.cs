@@ -79,14 +79,20 @@ public class ProcessTableTests
             File.WriteAllText(Path.Combine(dir, "main.go"), "package main\nimport (\"fmt\"; \"os\")\nfunc main() { fmt.Println(\"ready\"); b := make([]byte, 1); os.Stdin.Read(b) }\n");
             File.WriteAllText(Path.Combine(dir, "go.mod"), "module waiter\ngo 1.18\n");
             string binary = Path.Combine(dir, "waiter");
-            var build = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(GoExecutables.GoToolchain!, ["build", "-o", binary, "."]) { WorkingDirectory = dir })!;
+            var build = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(GoExecutables.GoToolchain!, ["build", "-o", binary, "."])
+            {
+                WorkingDirectory = dir,
+                RedirectStandardError = true,
+            })!;
+            string buildErrors = build.StandardError.ReadToEnd();
             build.WaitForExit();
-            Assert.Equal(0, build.ExitCode);
+            Assert.True(build.ExitCode == 0, "go build: " + buildErrors);
             string goVersion = ChildProcess.Run(GoExecutables.GoToolchain!, "env", "GOVERSION").Trim();
 
             using var child = ChildProcess.Start(binary, [], "ready");
-            var info = ProcessTable.Read(child.Pid)!;
+            var info = ProcessTable.Read(child.Pid);
 
+            Assert.True(info is not null, $"PID {child.Pid} could not be read");
             Assert.Equal(ProcessRuntime.Go, info.Runtime);
             Assert.Equal(goVersion, info.RuntimeVersion);
         }
