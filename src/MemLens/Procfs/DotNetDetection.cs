@@ -17,7 +17,7 @@ internal sealed class DotNetDetection
 {
     private const int MaxMapsBytes = 8 << 20;
     private const int MaxEnvironBytes = 256 * 1024;
-    private readonly Dictionary<string, HashSet<int>> _socketPidsByDirectory = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<int, List<long>>> _socketsByDirectory = new(StringComparer.Ordinal);
 
     /// <summary>Detects .NET for <paramref name="pid"/>; <paramref name="version"/> when libcoreclr.so's folder names it.</summary>
     public bool IsDotNet(string procRoot, int pid, out string? version)
@@ -30,14 +30,18 @@ internal sealed class DotNetDetection
         }
 
         version = null;
-        if (HasSocket("/tmp", pid))
+        // The socket's key is the process's start time: a socket left behind by an earlier process with the same
+        // PID (killed with SIGKILL, so it could not remove it) does not count.
+        var stat = BoundedFile.TryReadPrefix(Path.Combine(pidDir, "stat"), 4096);
+        long? start = stat is not null && ProcStatParser.TryParseStartTime(stat, out long ticks) ? ticks : null;
+        if (HasSocket("/tmp", pid, start))
         {
             return true;
         }
 
         var environ = BoundedFile.TryReadPrefix(Path.Combine(pidDir, "environ"), MaxEnvironBytes);
         string? tmpDir = environ is null ? null : FindEnvironmentValue(environ, "TMPDIR"u8);
-        return tmpDir is not null && tmpDir.StartsWith('/') && HasSocket(tmpDir, pid);
+        return tmpDir is not null && tmpDir.StartsWith('/') && HasSocket(tmpDir, pid, start);
     }
 
     /// <summary>
@@ -89,34 +93,54 @@ internal sealed class DotNetDetection
     }
 
     /// <summary>Parses the pid out of a diagnostic socket file name, or -1.</summary>
-    public static int ParseSocketPid(ReadOnlySpan<char> fileName)
+    public static int ParseSocketPid(ReadOnlySpan<char> fileName) => TryParseSocketName(fileName, out int pid, out _) ? pid : -1;
+
+    /// <summary>
+    /// Parses <c>dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket</c>: the pid and the disambiguation key, which the runtime
+    /// takes from the process's start time in clock ticks since boot (/proc/&lt;pid&gt;/stat field 22).
+    /// </summary>
+    public static bool TryParseSocketName(ReadOnlySpan<char> fileName, out int pid, out long key)
     {
+        pid = -1;
+        key = -1;
         const string prefix = "dotnet-diagnostic-";
         if (fileName.Length < prefix.Length + "-socket".Length || !fileName.StartsWith(prefix, StringComparison.Ordinal) || !fileName.EndsWith("-socket", StringComparison.Ordinal))
         {
-            return -1;
+            return false;
         }
 
-        // dotnet-diagnostic-<pid>-<disambiguation key>-socket
         var middle = fileName[prefix.Length..^"-socket".Length];
         int dash = middle.IndexOf('-');
-        return dash > 0 && dash < middle.Length - 1
-            && int.TryParse(middle[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : -1;
+        if (dash <= 0 || dash >= middle.Length - 1
+            || !int.TryParse(middle[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out pid)
+            || !long.TryParse(middle[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out key))
+        {
+            pid = -1;
+            key = -1;
+            return false;
+        }
+
+        return true;
     }
 
-    private bool HasSocket(string directory, int pid)
+    // Whether the directory holds a socket of this pid whose key is its start time (any key when that is unknown).
+    private bool HasSocket(string directory, int pid, long? start)
     {
-        if (!_socketPidsByDirectory.TryGetValue(directory, out var pids))
+        if (!_socketsByDirectory.TryGetValue(directory, out var sockets))
         {
-            pids = [];
+            sockets = [];
             try
             {
                 foreach (string path in Directory.EnumerateFiles(directory, "dotnet-diagnostic-*-socket"))
                 {
-                    int socketPid = ParseSocketPid(Path.GetFileName(path.AsSpan()));
-                    if (socketPid > 0)
+                    if (TryParseSocketName(Path.GetFileName(path.AsSpan()), out int socketPid, out long key) && socketPid > 0)
                     {
-                        pids.Add(socketPid);
+                        if (!sockets.TryGetValue(socketPid, out var keys))
+                        {
+                            sockets[socketPid] = keys = [];
+                        }
+
+                        keys.Add(key);
                     }
                 }
             }
@@ -125,9 +149,9 @@ internal sealed class DotNetDetection
                 // An unreadable temp directory tells nothing; the maps check still applies.
             }
 
-            _socketPidsByDirectory[directory] = pids;
+            _socketsByDirectory[directory] = sockets;
         }
 
-        return pids.Contains(pid);
+        return sockets.TryGetValue(pid, out var found) && (start is null || found.Contains(start.Value));
     }
 }

@@ -81,6 +81,20 @@ public static class ProcStatParser
         }
     }
 
+    /// <summary>Reads <see cref="TryParseStartTime"/> from /proc/&lt;pid&gt;/stat; false when the process is gone or unreadable.</summary>
+    public static bool TryReadStartTime(int processId, out long startTicks)
+    {
+        startTicks = 0;
+        try
+        {
+            return TryParseStartTime(File.ReadAllBytes($"/proc/{processId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat"), out startTicks);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads the first number of /proc/uptime: seconds since boot, e.g. "408.80 756.15".</summary>
     public static bool TryParseUptime(ReadOnlySpan<byte> content, out double seconds)
     {

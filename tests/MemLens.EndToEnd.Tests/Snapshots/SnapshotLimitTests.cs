@@ -19,7 +19,8 @@ public sealed class SnapshotLimitTests
                 "snapshot", demo.Pid.ToString(CultureInfo.InvariantCulture), "--max-objects", "1000", "-o", file, "--json");
 
             Assert.True(code == 0, stderr);
-            Assert.Contains("partial snapshot: stopped at the object limit (1,000 objects)", stderr, StringComparison.Ordinal);
+            Assert.True(stderr.Contains("partial snapshot: stopped at the object limit (1,000 objects)", StringComparison.Ordinal),
+                $"stderr: {stderr}\nstdout: {stdout}");
             using var summary = JsonDocument.Parse(stdout);
             Assert.True(summary.RootElement.GetProperty("truncated").GetBoolean());
             var saved = SnapshotFile.Read(file);
