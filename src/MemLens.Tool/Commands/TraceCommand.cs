@@ -182,10 +182,9 @@ internal static class TraceCommand
         var store = new MetricStore();
         var monitor = new MemLensMonitor(store, [source], new MemLensTarget(0, "stdin", "go", InProcess: false),
             new MemLensOptions { SampleInterval = interval, Title = "Go trace from standard input" });
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return await ServeAsync(monitor, "Go trace from standard input", settings, duration, ct, async () =>
+        return await ServeAsync(monitor, "Go trace from standard input", settings, duration, ct, () =>
         {
-            // Read on a task of its own: the console's reader blocks.
+            // Read on a task of its own: the console's reader blocks. It ends with the input or Ctrl+C.
             _ = Task.Run(async () =>
             {
                 try
@@ -204,12 +203,8 @@ internal static class TraceCommand
                 catch (OperationCanceledException)
                 {
                 }
-                finally
-                {
-                    ended.TrySetResult();
-                }
             }, CancellationToken.None);
-            await Task.CompletedTask.ConfigureAwait(false);
+            return Task.CompletedTask;
         }, () => $"{source.Tally.GcLines} GCs · {source.Tally.ScavengeLines} scavenger reports · {source.Tally.MalformedLines} malformed").ConfigureAwait(false);
     }
 

@@ -133,6 +133,35 @@ public sealed partial class GoTraceCommandTests
     }
 
     [Fact]
+    public async Task Trace_of_a_saved_log_serves_the_replay_in_the_dashboard_opened_on_its_whole_range()
+    {
+        string log = await CaptureTraceAsync();
+        int gcLines = log.Split('\n').Count(l => GcLine().IsMatch(l));
+        string path = Path.Combine(Path.GetTempPath(), $"memlens-trace-{Guid.NewGuid():N}.log");
+        await File.WriteAllTextAsync(path, log);
+        try
+        {
+            await using var tool = RunningTool.Start("trace", path, "--no-browser");
+            var url = new Uri(await tool.WaitForLineAsync("Dashboard:", TimeSpan.FromSeconds(30)));
+            Assert.Equal("#range=all", url.Fragment);
+            Assert.Contains($"{gcLines} GC lines", tool.Stderr, StringComparison.Ordinal);
+
+            using var http = new HttpClient();
+            using var catalog = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "api/catalog")));
+            Assert.Equal("go", catalog.RootElement.GetProperty("target").GetProperty("runtime").GetString());
+            long first = catalog.RootElement.GetProperty("firstTs").GetInt64();
+            using var events = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, $"api/events?from={first}&to={first + 3_600_000}")));
+            var json = events.RootElement.ToString();
+            Assert.Equal(gcLines, System.Text.RegularExpressions.Regex.Count(json, "\"type\":\\s*\"go.gc\""));
+            Assert.Equal(0, await tool.InterruptAsync(TimeSpan.FromSeconds(15)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Trace_of_a_missing_file_is_one_line_and_exit_code_1()
     {
         var (code, _, stderr) = await ToolProcess.RunAsync(s_timeout, "trace", "/nonexistent/trace.log", "--json-lines");
