@@ -109,7 +109,8 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
     private sealed record Figures(double Rss, double LazyFree, double HeapReleased, double TraceReleased);
 
     // Runs the sample with 128 MiB live, freed after 3 s (runtime.GC + debug.FreeOSMemory), under memlens run; returns
-    // the store's figures in the last sample before "freed" and in the last sample of the run.
+    // the store's figures in the last sample between "listening" (the heap is allocated) and "freed", and in the last
+    // sample of the run.
     private async Task<(Figures Before, Figures After)> FreeLargeHeapAsync(string godebug, string exitAfter)
     {
         string program = await GoPrograms.BuildAsync("memstats");
@@ -121,14 +122,18 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
 
         Assert.True(code == 0, stderr);
         Figures? before = null, after = null;
-        bool freed = false;
+        bool listening = false, freed = false;
         foreach (string line in stdout.Split('\n'))
         {
-            if (line == "freed")
+            if (line.StartsWith("listening ", StringComparison.Ordinal))
+            {
+                listening = true; // printed once the 128 MiB are allocated and touched
+            }
+            else if (line == "freed")
             {
                 freed = true;
             }
-            else if (line.StartsWith('{'))
+            else if (line.StartsWith('{') && listening)
             {
                 var m = JsonDocument.Parse(line).RootElement.GetProperty("metrics");
                 if (!m.TryGetProperty("go.memstats.heap_released", out var released) || !m.TryGetProperty("process.memory.lazyfree", out var lazy)
@@ -151,6 +156,7 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
 
         Assert.True(before is not null && after is not null, $"samples before and after the free are missing:\n{stdout}\n{stderr}");
         output.WriteLine($"{godebug}: before {before}, after {after}");
+        Assert.True(before!.Rss >= 128 << 20, $"RSS before the free {Mib(before.Rss)}: the 128 MiB heap should be resident");
         return (before!, after!);
     }
 
