@@ -65,14 +65,10 @@ public static class DiagnosticPort
     /// </summary>
     public static string? FindSocket(int processId)
     {
-        // The runtime names its socket dotnet-diagnostic-<pid>-<key>-socket, the key being the process's start time in
-        // clock ticks since boot (/proc/<pid>/stat field 22). A process killed with SIGKILL leaves its socket behind,
-        // and PIDs are reused: only the socket whose key matches the start time of the process now using the PID
-        // is its own (any socket is accepted when the start time cannot be read).
+        // A process killed with SIGKILL leaves its socket behind, and PIDs are reused: only the socket whose key is the
+        // start time of the process now using the PID is its own (DiagnosticSocketName).
         string pattern = $"dotnet-diagnostic-{processId.ToString(CultureInfo.InvariantCulture)}-*-socket";
-        string? key = MemLens.Procfs.ProcStatParser.TryReadStartTime(processId, out long start)
-            ? $"-{start.ToString(CultureInfo.InvariantCulture)}-socket"
-            : null;
+        long? start = MemLens.Procfs.ProcStatParser.TryReadStartTime(processId, out long ticks) ? ticks : null;
         foreach (string? directory in new[] { TargetTempDirectory(processId), TempDirectory })
         {
             if (directory is null)
@@ -83,7 +79,7 @@ public static class DiagnosticPort
             try
             {
                 if (Directory.EnumerateFiles(directory, pattern)
-                        .Where(path => key is null || path.EndsWith(key, StringComparison.Ordinal))
+                        .Where(path => MemLens.Procfs.DiagnosticSocketName.BelongsTo(path, processId, start))
                         .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault() is { } socket)
                 {
                     return socket;

@@ -221,7 +221,7 @@ internal sealed class LaunchedProcess : IAsyncDisposable
         string[] sockets;
         try
         {
-            sockets = Directory.GetFiles(DiagnosticPort.TempDirectory, "dotnet-diagnostic-*-socket");
+            sockets = Directory.GetFiles(DiagnosticPort.TempDirectory, DiagnosticSocketName.Pattern);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -230,8 +230,7 @@ internal sealed class LaunchedProcess : IAsyncDisposable
 
         foreach (string path in sockets)
         {
-            var parts = Path.GetFileName(path).Split('-');
-            if (parts.Length >= 5 && int.TryParse(parts[2], out int pid))
+            if (DiagnosticSocketName.TryParse(Path.GetFileName(path.AsSpan()), out int pid, out _))
             {
                 yield return pid;
             }

@@ -11,7 +11,18 @@ public abstract class MemEvent
     protected MemEvent(long timestampMs) => TimestampMs = timestampMs;
 
     /// <summary>Unix milliseconds.</summary>
-    public long TimestampMs { get; }
+    public long TimestampMs { get; private set; }
+
+    /// <summary>
+    /// A copy of this event at another time, for a replay that places events on a timeline of its own once they are
+    /// parsed (a shallow copy: events are immutable).
+    /// </summary>
+    internal MemEvent At(long timestampMs)
+    {
+        var copy = (MemEvent)MemberwiseClone();
+        copy.TimestampMs = timestampMs;
+        return copy;
+    }
 
     /// <summary>Stable type name, e.g. <c>gc</c>, <c>process.exit</c>, <c>source.error</c>.</summary>
     public abstract string Type { get; }

@@ -91,8 +91,9 @@ public static class GoTraceReplay
                 MemEvent? memEvent = null;
                 switch (parsed.Kind)
                 {
+                    // Parsed once; the event is moved to its place on the timeline, which its own @#s decides.
                     case GoTraceLineKind.Gc:
-                        var gc = GoTraceLine.Parse(line, at).Gc!;
+                        var gc = (GoGcTraceEvent)parsed.Gc!.At(at);
                         memEvent = gc;
                         if (store is not null)
                         {
@@ -101,7 +102,7 @@ public static class GoTraceReplay
 
                         break;
                     case GoTraceLineKind.Scavenge:
-                        var scavenge = GoTraceLine.Parse(line, at).Scavenge!;
+                        var scavenge = (GoScavengeTraceEvent)parsed.Scavenge!.At(at);
                         memEvent = scavenge;
                         if (store is not null)
                         {

@@ -92,37 +92,6 @@ internal sealed class DotNetDetection
         return null;
     }
 
-    /// <summary>Parses the pid out of a diagnostic socket file name, or -1.</summary>
-    public static int ParseSocketPid(ReadOnlySpan<char> fileName) => TryParseSocketName(fileName, out int pid, out _) ? pid : -1;
-
-    /// <summary>
-    /// Parses <c>dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket</c>: the pid and the disambiguation key, which the runtime
-    /// takes from the process's start time in clock ticks since boot (/proc/&lt;pid&gt;/stat field 22).
-    /// </summary>
-    public static bool TryParseSocketName(ReadOnlySpan<char> fileName, out int pid, out long key)
-    {
-        pid = -1;
-        key = -1;
-        const string prefix = "dotnet-diagnostic-";
-        if (fileName.Length < prefix.Length + "-socket".Length || !fileName.StartsWith(prefix, StringComparison.Ordinal) || !fileName.EndsWith("-socket", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var middle = fileName[prefix.Length..^"-socket".Length];
-        int dash = middle.IndexOf('-');
-        if (dash <= 0 || dash >= middle.Length - 1
-            || !int.TryParse(middle[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out pid)
-            || !long.TryParse(middle[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out key))
-        {
-            pid = -1;
-            key = -1;
-            return false;
-        }
-
-        return true;
-    }
-
     // Whether the directory holds a socket of this pid whose key is its start time (any key when that is unknown).
     private bool HasSocket(string directory, int pid, long? start)
     {
@@ -131,9 +100,9 @@ internal sealed class DotNetDetection
             sockets = [];
             try
             {
-                foreach (string path in Directory.EnumerateFiles(directory, "dotnet-diagnostic-*-socket"))
+                foreach (string path in Directory.EnumerateFiles(directory, DiagnosticSocketName.Pattern))
                 {
-                    if (TryParseSocketName(Path.GetFileName(path.AsSpan()), out int socketPid, out long key) && socketPid > 0)
+                    if (DiagnosticSocketName.TryParse(Path.GetFileName(path.AsSpan()), out int socketPid, out long key) && socketPid > 0)
                     {
                         if (!sockets.TryGetValue(socketPid, out var keys))
                         {

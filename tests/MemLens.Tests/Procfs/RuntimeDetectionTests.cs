@@ -105,13 +105,16 @@ public class RuntimeDetectionTests
     }
 
     [Theory]
-    [InlineData("dotnet-diagnostic-1234-5678901-socket", 1234)]
-    [InlineData("dotnet-diagnostic-1234-socket", -1)]
-    [InlineData("dotnet-diagnostic-x-1-socket", -1)]
-    [InlineData("other", -1)]
-    public void Diagnostic_socket_names(string name, int pid)
+    [InlineData("dotnet-diagnostic-1234-5678901-socket", 1234, 5678901L)]
+    [InlineData("dotnet-diagnostic-1234-socket", -1, -1L)]
+    [InlineData("dotnet-diagnostic-x-1-socket", -1, -1L)]
+    [InlineData("dotnet-diagnostic-1234-12ab-socket", -1, -1L)]
+    [InlineData("other", -1, -1L)]
+    public void Diagnostic_socket_names(string name, int pid, long key)
     {
-        Assert.Equal(pid, DotNetDetection.ParseSocketPid(name));
+        Assert.Equal(pid >= 0, DiagnosticSocketName.TryParse(name, out int parsedPid, out long parsedKey));
+        Assert.Equal(pid, parsedPid);
+        Assert.Equal(key, parsedKey);
     }
 
     [Fact]
