@@ -30,7 +30,7 @@ public class GoDashboardBrowserTests(Chromium chromium, ITestOutputHelper output
         }
 
         await using var tool = RunningTool.Start(new Dictionary<string, string> { ["GODEBUG"] = "madvdontneed=0" },
-            "run", "--no-browser", "--go-pprof", "http://" + addr, "--", program, "-addr", addr, "-alloc", "160", "-churn", "-free-after", "3s");
+            "run", "--no-browser", "--go-pprof", "http://" + addr, "--", program, "-addr", addr, "-alloc", "96", "-churn", "-free-after", "3s");
         var url = new Uri(await tool.WaitForLineAsync("Dashboard:", TimeSpan.FromSeconds(30)));
         Assert.Contains("(Go)", await tool.WaitForLineAsync("Watching:", TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
 
@@ -55,22 +55,24 @@ public class GoDashboardBrowserTests(Chromium chromium, ITestOutputHelper output
         await Assertions.Expect(memstats.Locator(".u-legend")).ToContainTextAsync("HeapReleased");
         await Assertions.Expect(memstats.Locator(".u-legend")).ToContainTextAsync("right axis");
 
-        // After the free: released to the OS, yet still resident as LazyFree (smaps_rollup is read every few seconds).
+        // After the free: released to the OS, yet still resident as LazyFree. smaps_rollup is read less often the more it
+        // costs (0.1 % of a core); its cost is measured in wall-clock time, so on a busy machine a read can be tens of
+        // seconds away: wait up to 70 s.
         var scavenger = page.Locator("section[data-chart-id=\"go-scavenger\"]");
         double lazyFree = 0, released = 0;
-        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(40); await Task.Delay(500))
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(70); await Task.Delay(500))
         {
             lazyFree = MiB(await LegendValueAsync(scavenger, "LazyFree"));
             released = MiB(await LegendValueAsync(scavenger, "HeapReleased"));
-            if (lazyFree >= 100 && released >= 100)
+            if (lazyFree >= 64 && released >= 64)
             {
                 break;
             }
         }
 
         output.WriteLine($"legend: {await scavenger.Locator(".u-legend").InnerTextAsync()}");
-        Assert.True(lazyFree >= 100, $"LazyFree shown: {lazyFree} MiB; stderr: {tool.Stderr}");
-        Assert.True(released >= 100, $"HeapReleased shown: {released} MiB; stderr: {tool.Stderr}");
+        Assert.True(lazyFree >= 64, $"LazyFree shown: {lazyFree} MiB; stderr: {tool.Stderr}");
+        Assert.True(released >= 64, $"HeapReleased shown: {released} MiB; stderr: {tool.Stderr}");
 
         // The help text explains the difference between memory kept for reuse and memory released.
         await scavenger.Locator(".help-button").ClickAsync();
