@@ -6,7 +6,7 @@
 //
 // on standard output, so that tests can compare what MemLens parsed with the program's own figures for
 // the same request. Its other lines: "listening http://127.0.0.1:PORT" once the port is open, and
-// "freed" after -free-after.
+// "freeing" and "freed" around the free of -free-after.
 package main
 
 import (
@@ -106,6 +106,9 @@ func main() {
 	}
 	if *freeAfter > 0 {
 		time.AfterFunc(*freeAfter, func() {
+			mu.Lock()
+			fmt.Println("freeing") // before the first page goes back: a sample read earlier holds the whole heap
+			mu.Unlock()
 			live = nil
 			runtime.GC()
 			debug.FreeOSMemory()

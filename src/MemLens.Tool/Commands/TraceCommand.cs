@@ -10,6 +10,7 @@ using MemLens.Sampling;
 using MemLens.Storage;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
+using MemLens.Tool.Rendering;
 
 namespace MemLens.Tool.Commands;
 
@@ -93,6 +94,7 @@ internal static class TraceCommand
     private static async Task<int> PipeToJsonAsync(CancellationToken ct)
     {
         using var stdout = Console.OpenStandardOutput();
+        var json = new JsonLineWriter(s_json);
         var tally = new GoTraceTally();
         try
         {
@@ -114,7 +116,7 @@ internal static class TraceCommand
                     continue;
                 }
 
-                WriteEvent(stdout, e);
+                WriteEvent(json, stdout, e);
                 await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
@@ -123,13 +125,14 @@ internal static class TraceCommand
             // Ctrl+C: the summary still ends the output.
         }
 
-        WriteSummary(stdout, tally);
+        WriteSummary(json, stdout, tally);
         return ExitCodes.Ok;
     }
 
     private static int ReplayToJson(string path, CancellationToken ct)
     {
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 << 10);
+        var json = new JsonLineWriter(s_json);
         GoTraceTally tally;
         try
         {
@@ -137,7 +140,7 @@ internal static class TraceCommand
             {
                 if (e is not null)
                 {
-                    WriteEvent(stdout, e);
+                    WriteEvent(json, stdout, e);
                 }
             }, ct: ct);
         }
@@ -146,31 +149,21 @@ internal static class TraceCommand
             return ExitCodes.Ok;
         }
 
-        WriteSummary(stdout, tally);
+        WriteSummary(json, stdout, tally);
         return ExitCodes.Ok;
     }
 
-    private static void WriteEvent(Stream output, MemEvent e)
-    {
-        using (var writer = new Utf8JsonWriter(output, s_json))
-        {
-            e.WriteJson(writer);
-        }
+    private static void WriteEvent(JsonLineWriter line, Stream output, MemEvent e) => line.Write(output, e.WriteJson);
 
-        output.WriteByte((byte)'\n');
-    }
-
-    private static void WriteSummary(Stream output, GoTraceTally tally)
+    private static void WriteSummary(JsonLineWriter line, Stream output, GoTraceTally tally)
     {
-        using (var writer = new Utf8JsonWriter(output, s_json))
+        line.Write(output, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("type", "summary");
             tally.WriteJson(writer);
             writer.WriteEndObject();
-        }
-
-        output.WriteByte((byte)'\n');
+        });
         output.Flush();
     }
 

@@ -19,35 +19,31 @@ internal sealed class JsonLinesRenderer(Stream output) : IWatchRenderer
 
     public async Task RunAsync(WatchTarget target, ChannelReader<WatchFrame> frames, CancellationToken cancellationToken)
     {
+        var line = new JsonLineWriter(s_options);
         // Reads until the session completes the channel, so the last sample is always written.
         await foreach (var frame in frames.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            WriteLine(output, target.ProcessId, frame);
+            line.Write(output, writer => WriteFrame(writer, target.ProcessId, frame));
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    public static void WriteLine(Stream output, int pid, WatchFrame frame)
+    private static void WriteFrame(Utf8JsonWriter writer, int pid, WatchFrame frame)
     {
-        using (var writer = new Utf8JsonWriter(output, s_options))
+        writer.WriteStartObject();
+        writer.WriteString("t", Timestamps.ToIso8601(frame.TimestampMs));
+        writer.WriteNumber("pid", pid);
+        writer.WriteStartObject("metrics");
+        WriteLatest(writer, frame.Store);
+        writer.WriteEndObject();
+        writer.WriteStartArray("events");
+        foreach (var e in frame.Events)
         {
-            writer.WriteStartObject();
-            writer.WriteString("t", Timestamps.ToIso8601(frame.TimestampMs));
-            writer.WriteNumber("pid", pid);
-            writer.WriteStartObject("metrics");
-            WriteLatest(writer, frame.Store);
-            writer.WriteEndObject();
-            writer.WriteStartArray("events");
-            foreach (var e in frame.Events)
-            {
-                e.WriteJson(writer);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            e.WriteJson(writer);
         }
 
-        output.WriteByte((byte)'\n');
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     private static void WriteLatest(Utf8JsonWriter writer, MetricStore store)

@@ -69,6 +69,14 @@ public sealed class ProcfsSource : IMetricSource
         }
 
         var statm = ProcStatmParser.Parse(_statm.ReadForProcess(ProcessId), _pageSize);
+        if (HasNoAddressSpace(statm) && LastStatm.Has(ProcStatmFields.Size) && LastStatm.Size > 0)
+        {
+            // Between releasing its memory and becoming a zombie an exiting process still reads as running,
+            // with statm all zeros: its address space is gone, so this is the exit, not an RSS of 0 bytes.
+            // (A kernel thread has none from the start and is sampled as it is.)
+            throw ProcErrors.Exited(ProcessId);
+        }
+
         LastStatus = status;
         LastStatm = statm;
 
@@ -88,6 +96,9 @@ public sealed class ProcfsSource : IMetricSource
         writer.WriteIf(MetricCatalog.ProcessThreads, status.Has(ProcStatusFields.Threads), status.Threads);
     }
 
+
+    private static bool HasNoAddressSpace(ProcStatm statm) =>
+        statm.Has(ProcStatmFields.Size) && statm.Size == 0 && statm.Has(ProcStatmFields.Resident) && statm.Resident == 0;
 
     private static void WriteEither(ISampleWriter writer, MetricDescriptor metric, bool firstPresent, long first, bool secondPresent, long second)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MemLens.Metrics;
 using MemLens.Sampling;
 
@@ -53,7 +52,7 @@ public sealed class SmapsRollupSource : IMetricSource
     /// <summary>Share of one core the reads may use.</summary>
     public double BudgetFraction => _schedule.BudgetFraction;
 
-    /// <summary>Wall time of the last read and parse.</summary>
+    /// <summary>CPU time of the last read and parse (the reading thread's user + system time).</summary>
     public TimeSpan LastCost => _schedule.LastCost;
 
     /// <summary>The cost estimate the interval is derived from.</summary>
@@ -67,10 +66,12 @@ public sealed class SmapsRollupSource : IMetricSource
     public void Sample(ISampleWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        long start = Stopwatch.GetTimestamp();
+        // CPU time, not wall time: on a busy machine a read can wait for a core for far longer than it works, and
+        // an interval stretched by that wait left LazyFree and PSS a minute stale exactly when a user looks.
+        var cost = ThreadCpuClock.Start();
         var content = _file.ReadForProcess(ProcessId);
         var rollup = SmapsRollupParser.Parse(content);
-        _schedule.Record(Stopwatch.GetElapsedTime(start));
+        _schedule.Record(cost.Elapsed());
 
         // The kernel prints an empty file for a process without an address space (a zombie, whose
         // memory is already gone): that is an exit, not a process with zero PSS.

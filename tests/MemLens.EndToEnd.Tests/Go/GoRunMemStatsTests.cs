@@ -109,7 +109,7 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
     private sealed record Figures(double Rss, double LazyFree, double HeapReleased, double TraceReleased);
 
     // Runs the sample with 128 MiB live, freed after 3 s (runtime.GC + debug.FreeOSMemory), under memlens run; returns
-    // the store's figures in the last sample between "listening" (the heap is allocated) and "freed", and in the last
+    // the store's figures in the last sample between "listening" (the heap is allocated) and "freeing", and in the last
     // sample of the run.
     private async Task<(Figures Before, Figures After)> FreeLargeHeapAsync(string godebug, string exitAfter)
     {
@@ -122,16 +122,18 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
 
         Assert.True(code == 0, stderr);
         Figures? before = null, after = null;
-        bool listening = false, freed = false;
+        bool listening = false, freeing = false;
         foreach (string line in stdout.Split('\n'))
         {
             if (line.StartsWith("listening ", StringComparison.Ordinal))
             {
                 listening = true; // printed once the 128 MiB are allocated and touched
             }
-            else if (line == "freed")
+            else if (line == "freeing")
             {
-                freed = true;
+                // Printed before the free starts: a sample written before it was read before any page went back
+                // (with MADV_DONTNEED, RSS falls during the free, before "freed" is printed).
+                freeing = true;
             }
             else if (line.StartsWith('{') && listening)
             {
@@ -143,7 +145,7 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
                 }
 
                 var f = new Figures(m.GetProperty("process.memory.rss").GetDouble(), lazy.GetDouble(), released.GetDouble(), traceReleased.GetDouble());
-                if (freed)
+                if (freeing)
                 {
                     after = f;
                 }

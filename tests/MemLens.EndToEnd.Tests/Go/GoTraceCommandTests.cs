@@ -91,8 +91,10 @@ public sealed partial class GoTraceCommandTests
 
         Assert.Equal(0, code);
         var objects = JsonLines(stdout);
-        Assert.Equal(gcLines, objects.Count(o => o.GetProperty("type").GetString() == "go.gc"));
-        Assert.Equal(scavLines, objects.Count(o => o.GetProperty("type").GetString() == "go.scavenge"));
+        int gcEvents = objects.Count(o => o.GetProperty("type").GetString() == "go.gc");
+        int scavEvents = objects.Count(o => o.GetProperty("type").GetString() == "go.scavenge");
+        Assert.True(gcEvents == gcLines && scavEvents == scavLines,
+            $"{gcEvents} go.gc events for {gcLines} gc lines, {scavEvents} go.scavenge events for {scavLines} scav lines; the input:\n{log}\nstderr:\n{stderr}");
         var malformed = Assert.Single(objects, o => o.GetProperty("type").GetString() == "go.trace.malformed");
         Assert.Contains("gc 99 @oops", malformed.GetProperty("message").GetString(), StringComparison.Ordinal);
         var summary = objects[^1];

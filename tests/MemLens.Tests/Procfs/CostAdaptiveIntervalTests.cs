@@ -70,4 +70,23 @@ public class CostAdaptiveIntervalTests
         // With a 1 ms base, any real read (well over 1 µs) sets the interval to cost × 1000.
         Assert.Equal(source.SmoothedCost.TotalSeconds * 1000, source.Interval.TotalSeconds, 6);
     }
+
+    [Fact]
+    public void The_cost_of_a_read_is_the_threads_cpu_time_so_waiting_does_not_count()
+    {
+        // Waiting (as a read does while the machine's cores are busy) costs no CPU time…
+        var waiting = ThreadCpuClock.Start();
+        Thread.Sleep(300);
+        var waited = waiting.Elapsed();
+        Assert.True(waited < TimeSpan.FromMilliseconds(50), $"300 ms asleep measured as {waited.TotalMilliseconds} ms");
+
+        // …while work does: the kernel's time for /proc reads is charged to the reading thread.
+        var working = ThreadCpuClock.Start();
+        for (int i = 0; i < 200; i++)
+        {
+            File.ReadAllBytes("/proc/self/smaps");
+        }
+
+        Assert.True(working.Elapsed() > TimeSpan.FromMilliseconds(1), $"200 reads of smaps measured as {working.Elapsed().TotalMilliseconds} ms");
+    }
 }

@@ -1,5 +1,6 @@
 using MemLens.Metrics;
 using MemLens.Procfs;
+using MemLens.Sampling;
 using Xunit;
 
 namespace MemLens.Tests.Procfs;
@@ -49,6 +50,24 @@ public class TruncatedFileSourceTests
         Assert.False(writer.Has(MetricCatalog.ProcessAnon));
         Assert.False(writer.Has(MetricCatalog.ProcessFile));
         Assert.False(writer.Has(MetricCatalog.ProcessShmem));
+    }
+
+    [Fact]
+    public void ProcfsSource_reports_an_exit_when_the_address_space_vanishes_before_the_process_is_a_zombie()
+    {
+        // What a process reads as between exit_mm and exit_notify: still "R (running)", statm all zeros.
+        byte[] status = Fixture.Bytes("perl64m.status");
+        using var proc = FakeProc.With(Pid, ("status", status), ("statm", Fixture.Bytes("perl64m.statm")));
+        using var source = new ProcfsSource(Pid, proc.Root, 4096);
+        var writer = new NonAllocatingWriter();
+        source.Sample(writer);
+        Assert.True(writer[MetricCatalog.ProcessRss] > 0);
+
+        proc.Write(Pid, "statm", "0 0 0 0 0 0 0\n"u8.ToArray());
+        writer.Clear();
+
+        Assert.Equal(Pid, Assert.Throws<TargetExitedException>(() => source.Sample(writer)).ProcessId);
+        Assert.False(writer.Has(MetricCatalog.ProcessRss));
     }
 
     [Fact]
