@@ -75,6 +75,26 @@ internal sealed class EventRing
         return result;
     }
 
+    /// <summary>Events ever added (kept or since overwritten).</summary>
+    public long Added => Dropped + _count;
+
+    /// <summary>
+    /// The events added after the first <paramref name="added"/> (a value of <see cref="Added"/> read earlier), in
+    /// arrival order; <paramref name="lost"/> counts those overwritten before they could be read.
+    /// </summary>
+    public List<MemEvent> AddedSince(long added, out long lost)
+    {
+        long first = Math.Max(added, Dropped);
+        lost = first - Math.Max(added, 0);
+        var result = new List<MemEvent>((int)Math.Max(0, Added - first));
+        for (long i = first - Dropped; i < _count; i++)
+        {
+            result.Add(_items[(int)((_start + i) % _items.Length)]);
+        }
+
+        return result;
+    }
+
     private void Grow()
     {
         int size = (int)Math.Min(_capacity, Math.Max(16L, _items.Length * 2L));

@@ -195,6 +195,33 @@ public sealed class MetricStore
         }
     }
 
+    /// <summary>Events ever added to the store, kept or since dropped: a cursor for <see cref="GetEventsAddedSince"/>.</summary>
+    public long EventsAdded
+    {
+        get
+        {
+            lock (_eventLock)
+            {
+                return _events.Added;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The events added after the first <paramref name="added"/> (an <see cref="EventsAdded"/> value read earlier),
+    /// in arrival order, for a reader that must see each event once (a recorder); <paramref name="lost"/> counts
+    /// those dropped from the store before they were read. <paramref name="addedNow"/> is the cursor for the next call.
+    /// </summary>
+    public IReadOnlyList<MemEvent> GetEventsAddedSince(long added, out long addedNow, out long lost)
+    {
+        lock (_eventLock)
+        {
+            var events = _events.AddedSince(added, out lost);
+            addedNow = _events.Added;
+            return events;
+        }
+    }
+
     /// <summary>
     /// Bytes held by series data and indexes (the figure the memory budget bounds): compressed chunks,
     /// each series' open-chunk buffer, rollup blocks, lists and object headers. Events are bounded by count
