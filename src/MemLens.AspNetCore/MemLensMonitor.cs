@@ -112,6 +112,16 @@ public sealed class MemLensMonitor : IDisposable
     /// <summary>Title shown in the page.</summary>
     public string Title { get; }
 
+    /// <summary>
+    /// Facts about the process that the series do not carry (command line, runtime and version, GC mode, GODEBUG,
+    /// MALLOC_* and DOTNET_GC* settings; keys as in docs/recording.md), for the doctor, the page and recordings.
+    /// Set before serving. Default: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Facts { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>False when the store shows a recording or a replay rather than a process being watched now. Default: true.</summary>
+    public bool Live { get; set; } = true;
+
     public TimeSpan SampleInterval => Options.SampleInterval;
 
     /// <summary>Each source's state, for the status strip.</summary>
