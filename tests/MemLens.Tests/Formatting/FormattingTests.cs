@@ -29,6 +29,31 @@ public sealed class FormattingTests
     public void Anything_else_is_not_a_duration(string text) => Assert.False(Durations.TryParse(text, out _));
 
     [Theory]
+    [InlineData("4096", 4096L)]
+    [InlineData("256MiB", 256L << 20)]
+    [InlineData("256 mib", 256L << 20)]
+    [InlineData("512M", 512L << 20)]
+    [InlineData("1.5GiB", 3L << 29)]
+    [InlineData("2G", 2L << 30)]
+    [InlineData("100MB", 100_000_000L)]
+    [InlineData("1kB", 1000L)]
+    [InlineData("64K", 65536L)]
+    public void Sizes_parse_as_people_type_them(string text, long expected)
+    {
+        Assert.True(ByteSize.TryParse(text, out long bytes));
+        Assert.Equal(expected, bytes);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("big")]
+    [InlineData("-5MiB")]
+    [InlineData("5 parsecs")]
+    [InlineData("MiB")]
+    [InlineData("99999999999TiB")]
+    public void Anything_else_is_not_a_size(string text) => Assert.False(ByteSize.TryParse(text, out _));
+
+    [Theory]
     [InlineData(0, "0 B")]
     [InlineData(1023, "1023 B")]
     [InlineData(1536, "1.5 KiB")]
