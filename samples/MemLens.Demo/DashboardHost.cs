@@ -15,7 +15,7 @@ namespace MemLens.Demo;
 /// </summary>
 internal static class DashboardHost
 {
-    public static async Task<(WebApplication App, string Url)> StartAsync(System.Net.IPEndPoint listen, string? token)
+    public static async Task<(WebApplication App, string Url)> StartAsync(System.Net.IPEndPoint listen, string? token, string? recordTo, long recordMaxMiB)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders(); // stdout is the demo's line protocol
@@ -24,6 +24,8 @@ internal static class DashboardHost
         {
             o.EnableActions = true;
             o.AccessToken = token;
+            o.RecordTo = recordTo;
+            o.RecordMaxBytes = recordMaxMiB << 20;
         });
         var app = builder.Build();
         app.MapMemLens();

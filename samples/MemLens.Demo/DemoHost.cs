@@ -52,7 +52,7 @@ internal static class DemoHost
             string url;
             try
             {
-                (dashboard, url) = await DashboardHost.StartAsync(listen, options.Token).ConfigureAwait(false);
+                (dashboard, url) = await DashboardHost.StartAsync(listen, options.Token, options.RecordTo, options.RecordMaxMiB).ConfigureAwait(false);
             }
             catch (Exception failure) when (failure is IOException or System.Net.Sockets.SocketException)
             {

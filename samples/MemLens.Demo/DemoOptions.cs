@@ -13,6 +13,12 @@ internal sealed record DemoOptions(string Scenario, double? RateMiBPerSecond, lo
     /// <summary>Access token the dashboard's API requires; null: none.</summary>
     public string? Token { get; init; }
 
+    /// <summary>Record the in-process dashboard's store to this SQLite file (MemLensOptions.RecordTo); null: no recording.</summary>
+    public string? RecordTo { get; init; }
+
+    /// <summary>Bound on the recording's size in MiB. Default: 256.</summary>
+    public long RecordMaxMiB { get; init; } = 256;
+
     public const long DefaultMaxMiB = 512;
 
     public static DemoOptions Default { get; } = new("steady", null, DefaultMaxMiB, null);

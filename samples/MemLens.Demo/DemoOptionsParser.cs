@@ -14,7 +14,7 @@ internal static class DemoOptionsParser
     public const string TokenVariable = "MEMLENS_DEMO_TOKEN";
 
     public const string Usage = """
-        Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME] [--listen ADDR:PORT [--token T]]
+        Usage: MemLens.Demo [--scenario NAME] [--rate N] [--max-mb N] [--duration TIME] [--listen ADDR:PORT [--token T] [--record FILE]]
 
         A workload for MemLens to watch. Scenarios:
           steady         short-lived garbage at --rate MiB/s (default 32) over a small stable live set; RSS flat
@@ -33,6 +33,9 @@ internal static class DemoOptionsParser
                                 127.0.0.1:0 for a free port; prints "dashboard URL" before "ready"
           -t, --token T         access token the dashboard's API requires (default: $MEMLENS_DEMO_TOKEN,
                                 else none; the variable keeps it off the command line)
+              --record FILE     with --listen: record the dashboard's store to FILE (SQLite), as an app
+                                does with MemLensOptions.RecordTo
+              --record-max-mb N bound on the recording's size in MiB (default: 256)
           -h, --help            show this text
 
         Commands on stdin, one per line (answers on stdout):
@@ -59,7 +62,7 @@ internal static class DemoOptionsParser
                 return ParseResult.ShowHelp;
             }
 
-            if (name is not ("-s" or "--scenario" or "-r" or "--rate" or "-m" or "--max-mb" or "-d" or "--duration" or "-l" or "--listen" or "-t" or "--token"))
+            if (name is not ("-s" or "--scenario" or "-r" or "--rate" or "-m" or "--max-mb" or "-d" or "--duration" or "-l" or "--listen" or "-t" or "--token" or "--record" or "--record-max-mb"))
             {
                 return ParseResult.Fail($"unknown argument '{args[i]}'");
             }
@@ -118,6 +121,14 @@ internal static class DemoOptionsParser
 
             case "-t" or "--token":
                 return value.Length > 0 ? (options with { Token = value }, null) : (options, "--token must not be empty");
+
+            case "--record":
+                return value.Length > 0 ? (options with { RecordTo = value }, null) : (options, "--record must not be empty");
+
+            case "--record-max-mb":
+                return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var recordMax) && recordMax >= 1
+                    ? (options with { RecordMaxMiB = recordMax }, null)
+                    : (options, $"--record-max-mb must be a whole number of MiB, at least 1, not '{value}'");
 
             default:
                 return Durations.TryParse(value, out var duration) && duration > TimeSpan.Zero

@@ -75,7 +75,10 @@ public sealed class MemLensMonitor : IDisposable
         }
 
         sources.Add(new DotNetGcSource(options.SampleInterval));
-        var monitor = new MemLensMonitor(NewStore(options), sources, MemLensTarget.Current(), options, options.EnableActions);
+        var monitor = new MemLensMonitor(NewStore(options), sources, MemLensTarget.Current(), options, options.EnableActions)
+        {
+            Facts = CurrentProcessFacts(),
+        };
         monitor.Note(notes);
         return monitor;
     }
@@ -188,6 +191,18 @@ public sealed class MemLensMonitor : IDisposable
         TargetActions?.Dispose();
         _sampler.Dispose();
         _hub.Dispose();
+    }
+
+    // What /proc says, and what only the runtime itself knows exactly: its version and GC mode.
+    private static Dictionary<string, string> CurrentProcessFacts()
+    {
+        var facts = ProcessFacts.Read(Environment.ProcessId);
+        facts["target.runtime"] = "dotnet";
+        facts["target.runtime_version"] = Environment.Version.ToString();
+        facts["dotnet.gc.server"] = System.Runtime.GCSettings.IsServerGC ? "true" : "false";
+        facts["dotnet.gc.concurrent"] = System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.Batch ? "true" : "false";
+        facts["dotnet.gc.latency_mode"] = System.Runtime.GCSettings.LatencyMode.ToString();
+        return facts;
     }
 
     private static MetricStore NewStore(MemLensOptions options) => new(new MetricStoreOptions

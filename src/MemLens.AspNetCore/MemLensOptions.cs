@@ -53,6 +53,20 @@ public sealed class MemLensOptions
     /// <summary>Title shown in the page. Default: null, meaning the process name and id.</summary>
     public string? Title { get; set; }
 
+    /// <summary>
+    /// Also records the series, events and the process's facts to this SQLite file (MemLens.Recording; open it with
+    /// <c>memlens open</c>, <c>report</c>, <c>doctor</c> or <c>export</c>), flushed every second, bounded by
+    /// <see cref="RecordMaxBytes"/>. The file must not exist or be empty. A recording that cannot start or fails later
+    /// never affects the application: it shows as a <c>recording.error</c> event. Default: null (off).
+    /// </summary>
+    public string? RecordTo { get; set; }
+
+    /// <summary>
+    /// Bound on the recording's size (file and write-ahead log); older data is downsampled to minute and then hour
+    /// mean/min/max to stay within it. Default: 256 MiB. At least 1 MiB.
+    /// </summary>
+    public long RecordMaxBytes { get; set; } = 256L * 1024 * 1024;
+
     internal void Validate()
     {
         if (SampleInterval < TimeSpan.FromMilliseconds(100) || SampleInterval > TimeSpan.FromMinutes(1))
@@ -66,5 +80,6 @@ public sealed class MemLensOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamClients, 1, nameof(MaxStreamClients));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSnapshots, 1, nameof(MaxSnapshots));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSnapshots, 1000, nameof(MaxSnapshots));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RecordMaxBytes, 1024 * 1024, nameof(RecordMaxBytes));
     }
 }

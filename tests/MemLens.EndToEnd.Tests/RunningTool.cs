@@ -81,6 +81,7 @@ internal sealed partial class RunningTool : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = ToolProcess.WorkDir,
         };
         psi.ArgumentList.Add(ToolProcess.ToolDll);
         foreach (var a in args)

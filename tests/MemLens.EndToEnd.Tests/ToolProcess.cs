@@ -13,6 +13,28 @@ internal static class ToolProcess
     public static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
+    private static readonly Lazy<string> s_workDir = new(() =>
+    {
+        string dir = Directory.CreateTempSubdirectory("memlens-e2e-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        return dir;
+    });
+
+    /// <summary>
+    /// The working directory memlens runs in: a temp folder of this test run, deleted when it ends, so that the
+    /// recordings watch, run, trace and demo make by default (./memlens-recordings/) never land beside the tests.
+    /// </summary>
+    public static string WorkDir => s_workDir.Value;
+
     /// <summary>Runs memlens with the arguments and returns exit code, stdout and stderr.</summary>
     /// <summary>Ends a child process and everything it started, if it still runs, and frees it.</summary>
     public static async ValueTask KillAndDisposeAsync(Process process)
@@ -58,6 +80,7 @@ internal static class ToolProcess
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = asUser is { } user ? user.Home : WorkDir,
         };
         if (asUser is { } other)
         {

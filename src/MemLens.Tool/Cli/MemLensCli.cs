@@ -21,6 +21,9 @@ internal static class MemLensCli
             SnapshotCommand.Create(),
             DiffCommand.Create(),
             TraceCommand.Create(),
+            DoctorCommand.Create(),
+            OpenCommand.Create(),
+            ExportCommand.Create(),
         };
         return root;
     }

@@ -29,6 +29,7 @@ internal static class DemoCommand
         var maxMb = new Option<int?>("--max-mb") { Description = "Cap in MiB on what the workload holds (passed to the workload)." };
         var common = new CommonOptions();
         var dashboard = new DashboardOptions();
+        var record = new RecordOptions();
         var command = new Command("demo",
             "Run the bundled demo workload as a child process and watch it live. By default the workload serves its own " +
             "dashboard (MapMemLens, with the release-memory action) on 127.0.0.1 and a free port, printed and opened in a " +
@@ -38,6 +39,7 @@ internal static class DemoCommand
         };
         common.AddTo(command);
         dashboard.AddTo(command, common.JsonLines);
+        record.AddTo(command);
         command.Validators.Add(r =>
         {
             if (!r.GetValue(dashboard.Tui) && !r.GetValue(common.JsonLines) && r.GetResult(common.Interval) is { Implicit: false })
@@ -67,6 +69,19 @@ internal static class DemoCommand
 
             bool jsonLines = parse.GetValue(common.JsonLines);
             var served = dashboard.ServesDashboard(parse, common.JsonLines) ? dashboard.Read(parse) : null;
+            var recordTo = record.Read(parse, "demo-" + parse.GetValue(scenario));
+            if (recordTo?.Problem() is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {problem}").ConfigureAwait(false);
+                return ExitCodes.Error;
+            }
+
+            if (served is not null && recordTo is not null)
+            {
+                // The workload serves its own dashboard, so it records itself too (MemLensOptions.RecordTo), as an app would.
+                Directory.CreateDirectory(Path.GetDirectoryName(recordTo.Path)!);
+                demoArgs.AddRange(["--record", recordTo.Path, "--record-max-mb", (recordTo.MaxBytes >> 20).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
             if (served is not null)
             {
@@ -113,7 +128,7 @@ internal static class DemoCommand
                 int code = await WatchCommand.RunAsync(child.ProcessId, $"MemLens.Demo --scenario {parse.GetValue(scenario)}",
                     parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1), parse.GetValue(common.Duration), jsonLines,
                     extraSources: RuntimeAttach.SourcesFor(child.ProcessId, parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1), notes: []),
-                    childOutput: child.RecentOutput, ct).ConfigureAwait(false);
+                    childOutput: child.RecentOutput, ct, record: recordTo).ConfigureAwait(false);
                 return code;
             }
         });

@@ -33,6 +33,10 @@ internal static class ProcessLookup
             ? (p.CommandLine.Length > 0 ? Shorten(p.CommandLine, 60) : p.Name)
             : "?";
 
+    /// <summary>The program's name for file names (a recording's): <see cref="ProgramName"/>, or "process" when it is gone.</summary>
+    public static string ShortName(int pid) =>
+        ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = false }) is { } p ? ProgramName(p) : "process";
+
     /// <summary>
     /// The program's name for the dashboard's title: the command name, or for <c>dotnet app.dll</c> the
     /// assembly's name, since every such process is called "dotnet".

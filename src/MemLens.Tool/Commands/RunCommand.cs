@@ -28,6 +28,7 @@ internal static class RunCommand
                           "(hidden by default; the program's other output always passes through).",
         };
         var goPprof = new GoPprofOptions();
+        var record = new RecordOptions();
         var command = new Command("run",
             "Start a program and watch its memory from its first instruction, gcvis-style: its stdin, stdout and stderr pass " +
             "through, and memlens ends with the program and returns its exit code. A .NET program is started suspended and " +
@@ -43,6 +44,7 @@ internal static class RunCommand
         command.Options.Add(counters);
         command.Options.Add(showTrace);
         goPprof.AddTo(command);
+        record.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
         {
@@ -53,6 +55,13 @@ internal static class RunCommand
             }
 
             var argv = parse.GetValue(commandLine)!;
+            var recordTo = record.Read(parse, argv[0]);
+            if (recordTo?.Problem() is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {problem}").ConfigureAwait(false);
+                return ExitCodes.Error;
+            }
+
             var interval = parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1);
             bool tui = parse.GetValue(dashboard.Tui);
             var recent = new Queue<string>();
@@ -86,12 +95,12 @@ internal static class RunCommand
                 var sources = launched.RuntimeSources(interval).Concat(goPprof.Sources(parse, interval)).ToList();
                 if (dashboard.ServesDashboard(parse, common.JsonLines))
                 {
-                    await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained).ConfigureAwait(false);
+                    await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained, recordTo).ConfigureAwait(false);
                 }
                 else
                 {
                     await WatchCommand.RunAsync(launched.ProcessId, launched.DisplayName, interval, parse.GetValue(common.Duration),
-                        parse.GetValue(common.JsonLines), sources, tui ? () => Recent(recent) : null, ct, launched.TraceDrained).ConfigureAwait(false);
+                        parse.GetValue(common.JsonLines), sources, tui ? () => Recent(recent) : null, ct, launched.TraceDrained, recordTo).ConfigureAwait(false);
                 }
 
                 await launched.StopAsync(s_stopGrace).ConfigureAwait(false);

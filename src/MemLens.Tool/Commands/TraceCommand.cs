@@ -10,6 +10,8 @@ using MemLens.Sampling;
 using MemLens.Storage;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
+using MemLens.Recording;
+using MemLens.Tool.Recording;
 using MemLens.Tool.Rendering;
 
 namespace MemLens.Tool.Commands;
@@ -51,6 +53,8 @@ internal static class TraceCommand
         command.Options.Add(common.Interval);
         command.Options.Add(jsonLines);
         dashboard.AddTo(command, jsonLines, withTui: false);
+        var record = new RecordOptions();
+        record.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
         {
@@ -65,15 +69,34 @@ internal static class TraceCommand
 
             var interval = parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1);
             var duration = parse.GetValue(common.Duration);
+            var recordTo = record.Read(parse, stdin ? "go-trace" : Path.GetFileNameWithoutExtension(source));
+            if (recordTo?.Problem() is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {problem}").ConfigureAwait(false);
+                return ExitCodes.Error;
+            }
+
+            var rec = new TraceRecording(recordTo, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["target.pid"] = "0",
+                ["target.name"] = stdin ? "stdin" : Path.GetFileName(source),
+                ["target.runtime"] = "go",
+                ["trace.source"] = stdin ? "standard input" : Path.GetFullPath(source),
+            });
             try
             {
                 return (stdin, json) switch
                 {
-                    (true, true) => await PipeToJsonAsync(ct).ConfigureAwait(false),
-                    (false, true) => ReplayToJson(source, ct),
-                    (true, false) => await PipeToDashboardAsync(interval, duration, dashboard.Read(parse), ct).ConfigureAwait(false),
-                    (false, false) => await ReplayToDashboardAsync(source, duration, dashboard.Read(parse), ct).ConfigureAwait(false),
+                    (true, true) => await PipeToJsonAsync(interval, rec, ct).ConfigureAwait(false),
+                    (false, true) => ReplayToJson(source, rec, ct),
+                    (true, false) => await PipeToDashboardAsync(interval, duration, dashboard.Read(parse), rec, ct).ConfigureAwait(false),
+                    (false, false) => await ReplayToDashboardAsync(source, duration, dashboard.Read(parse), rec, ct).ConfigureAwait(false),
                 };
+            }
+            catch (RecordingException ex)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Error;
             }
             catch (IOException ex) when (!stdin)
             {
@@ -91,16 +114,31 @@ internal static class TraceCommand
 
     // ---- JSON lines ----
 
-    private static async Task<int> PipeToJsonAsync(CancellationToken ct)
+    private static async Task<int> PipeToJsonAsync(TimeSpan interval, TraceRecording rec, CancellationToken ct)
     {
         using var stdout = Console.OpenStandardOutput();
         var json = new JsonLineWriter(s_json);
         var tally = new GoTraceTally();
+        // Recording needs the series too: the same lines go through a trace source sampled into a store.
+        GoTraceSource? recorded = null;
+        Sampler? sampler = null;
+        if (rec.Settings is not null)
+        {
+            var store = new MetricStore();
+            recorded = new GoTraceSource(interval);
+            sampler = new Sampler(store, [recorded]);
+            rec.Start(store);
+            sampler.Start();
+        }
+
+        using var recording = rec;
+        using var sampling = sampler;
         try
         {
             while (await Console.In.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
             {
                 long now = MonotonicClock.NowUnixMs;
+                recorded?.Offer(line, now);
                 var parsed = GoTraceLine.Parse(line, now);
                 tally.Count(parsed.Kind);
                 MemEvent? e = parsed.Kind switch
@@ -125,18 +163,20 @@ internal static class TraceCommand
             // Ctrl+C: the summary still ends the output.
         }
 
+        sampler?.SampleNow(force: true);
         WriteSummary(json, stdout, tally);
         return ExitCodes.Ok;
     }
 
-    private static int ReplayToJson(string path, CancellationToken ct)
+    private static int ReplayToJson(string path, TraceRecording rec, CancellationToken ct)
     {
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 << 10);
         var json = new JsonLineWriter(s_json);
         GoTraceTally tally;
+        var store = rec.Settings is null ? null : new MetricStore(new MetricStoreOptions { MemoryBudgetBytes = 64L << 20, MaxEvents = 200_000 });
         try
         {
-            tally = GoTraceReplay.Load(() => OpenLog(path), LastWriteMs(path), store: null, visit: (_, e, _) =>
+            tally = GoTraceReplay.Load(() => OpenLog(path), LastWriteMs(path), store, visit: (_, e, _) =>
             {
                 if (e is not null)
                 {
@@ -150,6 +190,15 @@ internal static class TraceCommand
         }
 
         WriteSummary(json, stdout, tally);
+        if (store is not null)
+        {
+            // The replay is in the store: one recording of the whole log, written at once.
+            using (rec)
+            {
+                rec.Start(store);
+            }
+        }
+
         return ExitCodes.Ok;
     }
 
@@ -169,13 +218,15 @@ internal static class TraceCommand
 
     // ---- dashboard ----
 
-    private static async Task<int> PipeToDashboardAsync(TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct)
+    private static async Task<int> PipeToDashboardAsync(TimeSpan interval, TimeSpan? duration, DashboardSettings settings, TraceRecording rec, CancellationToken ct)
     {
         var source = new GoTraceSource(interval);
         var store = new MetricStore();
+        using var recording = rec;
+        rec.Start(store);
         var monitor = new MemLensMonitor(store, [source], new MemLensTarget(0, "stdin", "go", InProcess: false),
             new MemLensOptions { SampleInterval = interval, Title = "Go trace from standard input" });
-        return await ServeAsync(monitor, "Go trace from standard input", settings, duration, ct, () =>
+        return await StoreDashboard.ServeAsync(monitor, "Go trace from standard input", settings, duration, ct, () =>
         {
             // Read on a task of its own: the console's reader blocks. It ends with the input or Ctrl+C.
             _ = Task.Run(async () =>
@@ -201,8 +252,9 @@ internal static class TraceCommand
         }, () => $"{source.Tally.GcLines} GCs · {source.Tally.ScavengeLines} scavenger reports · {source.Tally.MalformedLines} malformed").ConfigureAwait(false);
     }
 
-    private static async Task<int> ReplayToDashboardAsync(string path, TimeSpan? duration, DashboardSettings settings, CancellationToken ct)
+    private static async Task<int> ReplayToDashboardAsync(string path, TimeSpan? duration, DashboardSettings settings, TraceRecording rec, CancellationToken ct)
     {
+        using var recording = rec;
         var store = new MetricStore();
         var status = new StatusLine();
         var progress = new Progress<long>(n => status.Show($"reading {Path.GetFileName(path)}: {n:N0} lines"));
@@ -226,39 +278,12 @@ internal static class TraceCommand
             await Console.Error.WriteLineAsync("memlens: no GC trace lines in it: was the program run with GODEBUG=gctrace=1,scavtrace=1, and its standard error saved?").ConfigureAwait(false);
         }
 
+        rec.Start(store);
         string name = Path.GetFileName(path);
         var monitor = new MemLensMonitor(store, [], new MemLensTarget(0, name, "go", InProcess: false),
-            new MemLensOptions { Title = $"{name} (Go trace replay)" });
+            new MemLensOptions { Title = $"{name} (Go trace replay)" }) { Live = false };
         string span = Span(store);
-        return await ServeAsync(monitor, $"{path} (replay{span})", settings, duration, ct, () => Task.CompletedTask, statusText: null, wholeRange: true).ConfigureAwait(false);
-    }
-
-    private static async Task<int> ServeAsync(MemLensMonitor monitor, string watching, DashboardSettings settings, TimeSpan? duration,
-        CancellationToken ct, Func<Task> started, Func<string>? statusText, bool wholeRange = false)
-    {
-        MemLensServer? server = null;
-        try
-        {
-            server = await DashboardHosting.TryStartAsync(monitor, settings).ConfigureAwait(false);
-            if (server is null)
-            {
-                return ExitCodes.Error;
-            }
-
-            // A replay opens on its whole range rather than the last hour.
-            var url = wholeRange ? new Uri(server.BrowserUrl.AbsoluteUri + (server.BrowserUrl.Fragment.Length > 0 ? "&" : "#") + "range=all") : server.BrowserUrl;
-            DashboardAnnouncement.Print(watching, url, settings);
-            await started().ConfigureAwait(false);
-            var status = new StatusLine();
-            await DashboardLifetime.WaitAsync(Task.Delay(Timeout.Infinite, CancellationToken.None), duration,
-                statusText is null ? null : () => status.Show(statusText()), ct).ConfigureAwait(false);
-            status.Clear();
-            return ExitCodes.Ok;
-        }
-        finally
-        {
-            await DashboardHosting.StopAsync(monitor, server).ConfigureAwait(false);
-        }
+        return await StoreDashboard.ServeAsync(monitor, $"{path} (replay{span})", settings, duration, ct, () => Task.CompletedTask, statusText: null, wholeRange: true).ConfigureAwait(false);
     }
 
     private static TextReader OpenLog(string path) =>
@@ -275,4 +300,17 @@ internal static class TraceCommand
 
         return $", {Durations.Format(TimeSpan.FromMilliseconds(last - first))} of GCs";
     }
+}
+
+/// <summary>A trace's recording: settled before the input is read, started once there is a store to record.</summary>
+internal sealed class TraceRecording(RecordSettings? settings, IReadOnlyDictionary<string, string> facts) : IDisposable
+{
+    private ToolRecording? _recording;
+
+    public RecordSettings? Settings => settings;
+
+    /// <summary>Starts recording <paramref name="store"/>; throws <see cref="RecordingException"/> when --record's file cannot be made.</summary>
+    public void Start(MetricStore store) => _recording ??= ToolRecording.Start(store, settings, facts);
+
+    public void Dispose() => _recording?.Dispose();
 }

@@ -4,6 +4,7 @@ using MemLens.Sampling;
 using MemLens.Formatting;
 using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
+using MemLens.Tool.Recording;
 using MemLens.Tool.Rendering;
 using MemLens.Tool.Watching;
 using Spectre.Console;
@@ -21,6 +22,7 @@ internal static class WatchCommand
         var dashboard = new DashboardOptions();
         var counters = RuntimeCountersOption.Create();
         var goPprof = new GoPprofOptions();
+        var record = new RecordOptions();
         var command = new Command("watch",
             "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, sampled every second. " +
             "Serves a web dashboard on 127.0.0.1 and a free port (printed, opened in a browser when possible); " +
@@ -33,6 +35,7 @@ internal static class WatchCommand
         dashboard.AddTo(command, common.JsonLines);
         command.Options.Add(counters);
         goPprof.AddTo(command);
+        record.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(pid) is null == (r.GetValue(name) is null))
@@ -75,13 +78,20 @@ internal static class WatchCommand
                 await Console.Error.WriteLineAsync($"memlens: {note}").ConfigureAwait(false);
             }
 
+            var recordTo = record.Read(parse, ProcessLookup.ShortName(target));
+            if (recordTo?.Problem() is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"memlens: {problem}").ConfigureAwait(false);
+                return ExitCodes.Error;
+            }
+
             if (dashboard.ServesDashboard(parse, common.JsonLines))
             {
-                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, runtimeSources).ConfigureAwait(false);
+                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, runtimeSources, record: recordTo).ConfigureAwait(false);
             }
 
             return await RunAsync(target, ProcessLookup.DisplayName(target), interval,
-                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), runtimeSources, childOutput: null, ct).ConfigureAwait(false);
+                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), runtimeSources, childOutput: null, ct, record: recordTo).ConfigureAwait(false);
         });
         return command;
     }
@@ -92,7 +102,8 @@ internal static class WatchCommand
     /// </summary>
     internal static async Task<int> RunAsync(
         int pid, string displayName, TimeSpan interval, TimeSpan? duration, bool jsonLines,
-        IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct, Task? outputDrained = null)
+        IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct, Task? outputDrained = null,
+        RecordSettings? record = null, IReadOnlyDictionary<string, string>? facts = null)
     {
         var notes = new List<string>();
         IReadOnlyList<IMetricSource> sources;
@@ -118,6 +129,17 @@ internal static class WatchCommand
 
         var started = MonotonicClock.NowUnixMs;
         var session = new WatchSession(new WatchTarget(pid, displayName, started), sources, outputDrained);
+        if (!ToolRecording.TryStartFor(pid, session.Store, record, out var recording, facts))
+        {
+            foreach (var source in sources)
+            {
+                source.Dispose();
+            }
+
+            return ExitCodes.Error;
+        }
+
+        using var recorded = recording;
         IWatchRenderer renderer = jsonLines
             ? new JsonLinesRenderer(Console.OpenStandardOutput())
             : new LiveRenderer(AnsiConsole.Console, childOutput);

@@ -7,6 +7,7 @@ using MemLens.Sampling;
 using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
+using MemLens.Tool.Recording;
 using MemLens.Tool.Watching;
 
 namespace MemLens.Tool.Commands;
@@ -17,7 +18,8 @@ internal static class WatchDashboard
     /// <param name="runtimeSources">The runtime's sources when the caller attached already (<c>run</c>); null to attach here.</param>
     /// <param name="outputDrained">Completes when the program's output (a Go child's trace) has been read to its end; waited for once it exits.</param>
     public static async Task<int> RunAsync(int pid, TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct,
-        IReadOnlyList<IMetricSource>? runtimeSources = null, Task? outputDrained = null)
+        IReadOnlyList<IMetricSource>? runtimeSources = null, Task? outputDrained = null, RecordSettings? record = null,
+        IReadOnlyDictionary<string, string>? facts = null)
     {
         var notes = new List<string>();
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
@@ -44,6 +46,20 @@ internal static class WatchDashboard
             return ExitCodes.AccessDenied;
         }
 
+        var allFacts = ProcessFacts.Read(pid);
+        foreach (var (key, value) in facts ?? new Dictionary<string, string>())
+        {
+            allFacts[key] = value;
+        }
+
+        monitor.Facts = allFacts;
+        if (!ToolRecording.TryStartFor(pid, monitor.Store, record, out var recording, allFacts))
+        {
+            monitor.Dispose();
+            return ExitCodes.Error;
+        }
+
+        using var recorded = recording;
         MemLensServer? server = null;
         try
         {
