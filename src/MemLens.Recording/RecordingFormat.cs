@@ -54,12 +54,18 @@ public static class RecordingFormat
         CREATE TABLE samples(
             metric INTEGER NOT NULL,
             t      INTEGER NOT NULL,
+            value  REAL NOT NULL,
+            PRIMARY KEY(metric, t)
+        ) WITHOUT ROWID;
+        CREATE TABLE buckets(
+            metric INTEGER NOT NULL,
             span   INTEGER NOT NULL,
+            t      INTEGER NOT NULL,
             mean   REAL NOT NULL,
-            min    REAL,
-            max    REAL,
-            count  INTEGER,
-            PRIMARY KEY(metric, t, span)
+            min    REAL NOT NULL,
+            max    REAL NOT NULL,
+            count  INTEGER NOT NULL,
+            PRIMARY KEY(metric, span, t)
         ) WITHOUT ROWID;
         CREATE TABLE events(
             id        INTEGER PRIMARY KEY,
@@ -73,11 +79,14 @@ public static class RecordingFormat
         CREATE VIEW points AS
             SELECT m.name AS metric, m.unit AS unit, s.t AS t,
                    strftime('%Y-%m-%dT%H:%M:%fZ', s.t / 1000.0, 'unixepoch') AS time,
-                   s.span AS span, s.mean AS value,
-                   coalesce(s.min, s.mean) AS min, coalesce(s.max, s.mean) AS max, coalesce(s.count, 1) AS count
-            FROM samples s JOIN metrics m ON m.id = s.metric;
+                   0 AS span, s.value AS value, s.value AS min, s.value AS max, 1 AS count
+            FROM samples s JOIN metrics m ON m.id = s.metric
+            UNION ALL
+            SELECT m.name, m.unit, b.t, strftime('%Y-%m-%dT%H:%M:%fZ', b.t / 1000.0, 'unixepoch'),
+                   b.span, b.mean, b.min, b.max, b.count
+            FROM buckets b JOIN metrics m ON m.id = b.metric;
         """;
 
     /// <summary>The tables a file must have to be read as a recording.</summary>
-    internal static readonly string[] RequiredTables = ["meta", "metrics", "samples", "events"];
+    internal static readonly string[] RequiredTables = ["meta", "metrics", "samples", "buckets", "events"];
 }

@@ -27,6 +27,14 @@ public sealed class RecordingReader : IDisposable
     /// <summary>Longest fact value read; longer ones are cut.</summary>
     public const int MaxFactChars = 64 * 1024;
 
+    /// <summary>Longest bucket accepted from a file (the recorder writes one hour at most).</summary>
+    private const long MaxSpanMs = 366L * 86_400_000;
+
+    /// <summary>0001-01-01 and 9999-12-31T23:59:59.999Z in Unix ms: the times <see cref="DateTimeOffset"/> can show.</summary>
+    private const long MinTimeMs = -62_135_596_800_000;
+
+    private const long MaxTimeMs = 253_402_300_799_999;
+
     private static ReadOnlySpan<byte> SqliteMagic => "SQLite format 3\0"u8;
 
     private readonly SqliteConnection _connection;
@@ -245,7 +253,12 @@ public sealed class RecordingReader : IDisposable
     private IEnumerable<RecordedPoint> ReadSeriesCore(long id, long fromMs, long toMs)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT t, span, mean, min, max, count FROM samples WHERE metric = $metric AND t >= $from AND t <= $to ORDER BY t, span";
+        command.CommandText = """
+            SELECT t, 0, value, value, value, 1 FROM samples WHERE metric = $metric AND t >= $from AND t <= $to
+            UNION ALL
+            SELECT t, span, mean, min, max, count FROM buckets WHERE metric = $metric AND t >= $from AND t <= $to
+            ORDER BY 1, 2
+            """;
         command.Parameters.AddWithValue("$metric", id);
         command.Parameters.AddWithValue("$from", fromMs);
         command.Parameters.AddWithValue("$to", toMs);
@@ -290,9 +303,10 @@ public sealed class RecordingReader : IDisposable
             double mean = reader.GetDouble(2);
             double min = reader.IsDBNull(3) ? mean : reader.GetDouble(3);
             double max = reader.IsDBNull(4) ? mean : reader.GetDouble(4);
-            long count = reader.IsDBNull(5) ? 1 : reader.GetInt64(5);
+            long count = reader.IsDBNull(5) ? 0 : reader.GetInt64(5);
             point = new RecordedPoint(t, span, mean, min, max, count);
-            return double.IsFinite(mean) && double.IsFinite(min) && double.IsFinite(max);
+            return IsValidTime(t) && span is >= 0 and <= MaxSpanMs && count >= 0
+                && double.IsFinite(mean) && double.IsFinite(min) && double.IsFinite(max);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -304,9 +318,9 @@ public sealed class RecordingReader : IDisposable
     {
         try
         {
-            if (reader.IsDBNull(1))
+            if (reader.IsDBNull(1) || !IsValidTime(reader.GetInt64(0)))
             {
-                return null;
+                return null; // a damaged row: skipped
             }
 
             return new RecordedEvent(
@@ -365,14 +379,19 @@ public sealed class RecordingReader : IDisposable
     {
         var result = new List<RecordedSeries>();
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT count(*), min(t), max(t) FROM samples WHERE metric = $metric";
+        command.CommandText = """
+            SELECT sum(n), min(first), max(last) FROM (
+                SELECT count(*) AS n, min(t) AS first, max(t) AS last FROM samples WHERE metric = $metric
+                UNION ALL
+                SELECT count(*), min(t), max(t) FROM buckets WHERE metric = $metric)
+            """;
         var id = command.Parameters.Add("$metric", SqliteType.Integer);
         foreach (string name in MetricNames)
         {
             var (metricId, unit) = _metrics[name];
             id.Value = metricId;
             using var reader = command.ExecuteReader();
-            if (reader.Read() && reader.GetInt64(0) > 0)
+            if (reader.Read() && !reader.IsDBNull(0) && reader.GetInt64(0) > 0)
             {
                 result.Add(new RecordedSeries(name, unit, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
             }
@@ -506,7 +525,8 @@ public sealed class RecordingReader : IDisposable
         Sql.Exec(connection, """
             SELECT key, value FROM meta LIMIT 0;
             SELECT id, name, unit FROM metrics LIMIT 0;
-            SELECT metric, t, span, mean, min, max, count FROM samples LIMIT 0;
+            SELECT metric, t, value FROM samples LIMIT 0;
+            SELECT metric, span, t, mean, min, max, count FROM buckets LIMIT 0;
             SELECT id, t, type, text, fields FROM events LIMIT 0;
             """);
 
@@ -564,6 +584,12 @@ public sealed class RecordingReader : IDisposable
 
         return new RecordingException($"{path} is damaged: {SqliteMessages.Of(ex)}", ex);
     }
+
+    /// <summary>
+    /// Rows a recorder cannot have written are skipped rather than failing the whole read: a time outside what
+    /// ISO-8601 can show, a negative count, a span longer than a year.
+    /// </summary>
+    private static bool IsValidTime(long t) => t is >= MinTimeMs and <= MaxTimeMs;
 
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 

@@ -23,12 +23,16 @@ internal sealed class RecordingWriter : IDisposable
     /// <summary>Longest fact value kept (longer ones are cut); facts are for a command line, not for data.</summary>
     public const int MaxFactChars = 64 * 1024;
 
-    private const string InsertSampleSql =
-        "INSERT INTO samples(metric, t, span, mean, min, max, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+    // A second value in the same millisecond of a series is dropped: the store keeps such values, a row cannot.
+    private const string InsertSampleSql = "INSERT INTO samples(metric, t, value) VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING";
+
+    private const string InsertBucketSql =
+        "INSERT INTO buckets(metric, span, t, mean, min, max, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
 
     private readonly SqliteConnection _connection;
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _insertSample;
+    private readonly sqlite3_stmt _insertBucket;
     private readonly SqliteCommand _insertEvent;
     private readonly SqliteCommand _upsertFact;
     private readonly EventFields _eventFields = new();
@@ -53,6 +57,7 @@ internal sealed class RecordingWriter : IDisposable
         // so it never holds much of the budget.
         _walLimitBytes = Math.Min(4L << 20, maxBytes / 8);
         Check(raw.sqlite3_prepare_v2(_db, InsertSampleSql, out _insertSample));
+        Check(raw.sqlite3_prepare_v2(_db, InsertBucketSql, out _insertBucket));
         _insertEvent = Prepare("INSERT INTO events(t, type, text, fields, ephemeral) VALUES($t, $type, $text, $fields, $ephemeral)",
             ("$t", SqliteType.Integer), ("$type", SqliteType.Text), ("$text", SqliteType.Text), ("$fields", SqliteType.Text), ("$ephemeral", SqliteType.Integer));
         _upsertFact = Prepare("INSERT INTO meta(key, value) VALUES($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -240,6 +245,7 @@ internal sealed class RecordingWriter : IDisposable
 
         _disposed = true;
         _insertSample.Dispose();
+        _insertBucket.Dispose();
         _insertEvent.Dispose();
         _upsertFact.Dispose();
         _connection.Dispose();
@@ -279,7 +285,7 @@ internal sealed class RecordingWriter : IDisposable
                 var data = store.Query(metric, a, end, (int)((end - a + 1) / minute));
                 for (int i = 0; i < data.Count; i++)
                 {
-                    InsertSample(dbId, data.Timestamps[i], minute, data.Mean[i], data.Min[i], data.Max[i], 0);
+                    InsertBucket(dbId, data.Timestamps[i], minute, data.Mean[i], data.Min[i], data.Max[i], 0);
                 }
 
                 written += data.Count;
@@ -318,7 +324,7 @@ internal sealed class RecordingWriter : IDisposable
 
             for (int i = 0; i < data.Count; i++)
             {
-                InsertSample(dbId, data.Timestamps[i], RecordingFormat.RawSpanMs, data.Mean[i], double.NaN, double.NaN, -1);
+                InsertSample(dbId, data.Timestamps[i], data.Mean[i]);
             }
 
             written += data.Count;
@@ -330,42 +336,40 @@ internal sealed class RecordingWriter : IDisposable
         return written;
     }
 
-    /// <summary>One row; NaN min/max and a negative count are written as NULL (a raw sample).</summary>
-    private void InsertSample(long metric, long t, long span, double mean, double min, double max, long count)
+    /// <summary>One raw sample.</summary>
+    private void InsertSample(long metric, long t, double value)
     {
         var s = _insertSample;
         raw.sqlite3_bind_int64(s, 1, metric);
         raw.sqlite3_bind_int64(s, 2, t);
-        raw.sqlite3_bind_int64(s, 3, span);
+        raw.sqlite3_bind_double(s, 3, value);
+        Step(s);
+        _stagedCounts.RawRows += raw.sqlite3_changes(_db);
+    }
+
+    /// <summary>One bucket.</summary>
+    private void InsertBucket(long metric, long t, long span, double mean, double min, double max, long count)
+    {
+        var s = _insertBucket;
+        raw.sqlite3_bind_int64(s, 1, metric);
+        raw.sqlite3_bind_int64(s, 2, span);
+        raw.sqlite3_bind_int64(s, 3, t);
         raw.sqlite3_bind_double(s, 4, mean);
-        if (double.IsNaN(min))
-        {
-            raw.sqlite3_bind_null(s, 5);
-            raw.sqlite3_bind_null(s, 6);
-        }
-        else
-        {
-            raw.sqlite3_bind_double(s, 5, min);
-            raw.sqlite3_bind_double(s, 6, max);
-        }
+        raw.sqlite3_bind_double(s, 5, min);
+        raw.sqlite3_bind_double(s, 6, max);
+        raw.sqlite3_bind_int64(s, 7, count);
+        Step(s);
+        _stagedCounts.AddRows(span, raw.sqlite3_changes(_db));
+    }
 
-        if (count < 0)
-        {
-            raw.sqlite3_bind_null(s, 7);
-        }
-        else
-        {
-            raw.sqlite3_bind_int64(s, 7, count);
-        }
-
-        int rc = raw.sqlite3_step(s);
-        raw.sqlite3_reset(s);
+    private void Step(sqlite3_stmt statement)
+    {
+        int rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
         if (rc != raw.SQLITE_DONE)
         {
             SqliteException.ThrowExceptionForRC(rc, _db);
         }
-
-        _stagedCounts.AddRows(span, raw.sqlite3_changes(_db));
     }
 
     private void EnsureMetricIds(IReadOnlyList<MetricDescriptor> metrics)

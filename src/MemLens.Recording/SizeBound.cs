@@ -38,14 +38,26 @@ internal sealed class SizeBound
     private const long Minute = RecordingFormat.MinuteSpanMs;
     private const long Hour = RecordingFormat.HourSpanMs;
 
-    private const string FoldSql = """
-        INSERT INTO samples(metric, t, span, mean, min, max, count)
-        SELECT metric, t - t % $to, $to,
-               sum(mean * max(coalesce(count, 1), 1)) / sum(max(coalesce(count, 1), 1)),
-               min(coalesce(min, mean)), max(coalesce(max, mean)), sum(coalesce(count, 1))
-        FROM samples WHERE metric = $metric AND span = $from AND t < $cut
-        GROUP BY t - t % $to
-        ON CONFLICT(metric, t, span) DO UPDATE SET
+    /// <summary>Raw samples before $cut into minute buckets: exact mean, min, max and count of what they replace.</summary>
+    private const string RawToMinutesSql = """
+        INSERT INTO buckets(metric, span, t, mean, min, max, count)
+        SELECT metric, $span, t - t % $span, avg(value), min(value), max(value), count(*)
+        FROM samples WHERE metric = $metric AND t < $cut
+        GROUP BY t - t % $span
+        """ + MergeSql;
+
+    /// <summary>Minute buckets before $cut into hour buckets: count-weighted mean (count 0, "not known", weighs as 1).</summary>
+    private const string MinutesToHoursSql = """
+        INSERT INTO buckets(metric, span, t, mean, min, max, count)
+        SELECT metric, $span, t - t % $span, sum(mean * max(count, 1)) / sum(max(count, 1)), min(min), max(max), sum(count)
+        FROM buckets WHERE metric = $metric AND span = $from AND t < $cut
+        GROUP BY t - t % $span
+        """ + MergeSql;
+
+    /// <summary>A bucket that already exists for the period (only after a store's own rollups were recorded) takes the new one in.</summary>
+    private const string MergeSql = """
+
+        ON CONFLICT(metric, span, t) DO UPDATE SET
             mean = (mean * max(count, 1) + excluded.mean * max(excluded.count, 1)) / (max(count, 1) + max(excluded.count, 1)),
             min = min(min, excluded.min), max = max(max, excluded.max), count = count + excluded.count
         """;
@@ -110,16 +122,7 @@ internal sealed class SizeBound
     private bool RawToMinutes(long keepMs)
     {
         var metrics = MetricIds();
-        long from = long.MaxValue, to = long.MinValue;
-        foreach (long m in metrics)
-        {
-            if (First(m, RecordingFormat.RawSpanMs, long.MaxValue) is { } first)
-            {
-                from = Math.Min(from, first);
-                to = Math.Max(to, Last(m, RecordingFormat.RawSpanMs, long.MaxValue)!.Value);
-            }
-        }
-
+        var (from, to) = Range(metrics, RecordingFormat.RawSpanMs);
         if (from > to)
         {
             return false;
@@ -141,27 +144,13 @@ internal sealed class SizeBound
     private bool FoldMinutes()
     {
         var metrics = MetricIds();
-        long from = long.MaxValue, to = long.MinValue, rawFrom = long.MaxValue;
-        foreach (long m in metrics)
-        {
-            long? raw = First(m, RecordingFormat.RawSpanMs, long.MaxValue);
-            if (raw is { } r)
-            {
-                rawFrom = Math.Min(rawFrom, r);
-            }
-
-            if (First(m, Minute, long.MaxValue) is { } first)
-            {
-                from = Math.Min(from, first);
-                to = Math.Max(to, Last(m, Minute, raw ?? long.MaxValue) ?? first);
-            }
-        }
-
+        var (from, to) = Range(metrics, Minute);
         if (from > to)
         {
             return false;
         }
 
+        long rawFrom = Range(metrics, RecordingFormat.RawSpanMs).From;
         long lowest = Sql.Floor(from, Hour) + Hour;
         long highest = rawFrom == long.MaxValue ? Sql.Floor(to, Hour) + Hour : Sql.Floor(rawFrom, Hour);
         if (highest < lowest)
@@ -178,17 +167,7 @@ internal sealed class SizeBound
     private bool DropOldestHours()
     {
         var metrics = MetricIds();
-        long from = long.MaxValue, to = long.MinValue;
-        foreach (long m in metrics)
-        {
-            if (First(m, Hour, long.MaxValue) is { } first)
-            {
-                long below = First(m, Minute, long.MaxValue) ?? First(m, RecordingFormat.RawSpanMs, long.MaxValue) ?? long.MaxValue;
-                from = Math.Min(from, first);
-                to = Math.Max(to, Last(m, Hour, below) ?? first);
-            }
-        }
-
+        var (from, to) = Range(metrics, Hour);
         if (from > to)
         {
             return false;
@@ -198,7 +177,7 @@ internal sealed class SizeBound
         var counts = _counts.Clone();
         InTransaction(() =>
         {
-            using var delete = Command("DELETE FROM samples WHERE metric = $metric AND span = $span AND t < $cut");
+            using var delete = Command("DELETE FROM buckets WHERE metric = $metric AND span = $span AND t < $cut");
             var metric = delete.Parameters.Add("$metric", SqliteType.Integer);
             delete.Parameters.AddWithValue("$span", Hour);
             delete.Parameters.AddWithValue("$cut", cut);
@@ -262,18 +241,25 @@ internal sealed class SizeBound
     /// <summary>Turns every <paramref name="fromSpan"/> row older than <paramref name="cut"/> into <paramref name="toSpan"/> buckets.</summary>
     private void Fold(IReadOnlyList<long> metrics, long fromSpan, long toSpan, long cut)
     {
+        bool raw = fromSpan == RecordingFormat.RawSpanMs;
         var counts = _counts.Clone();
         InTransaction(() =>
         {
-            using var insert = Command(FoldSql);
-            using var delete = Command("DELETE FROM samples WHERE metric = $metric AND span = $from AND t < $cut");
+            using var insert = Command(raw ? RawToMinutesSql : MinutesToHoursSql);
+            using var delete = Command(raw
+                ? "DELETE FROM samples WHERE metric = $metric AND t < $cut"
+                : "DELETE FROM buckets WHERE metric = $metric AND span = $from AND t < $cut");
             var insertMetric = insert.Parameters.Add("$metric", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$from", fromSpan);
-            insert.Parameters.AddWithValue("$to", toSpan);
+            insert.Parameters.AddWithValue("$span", toSpan);
             insert.Parameters.AddWithValue("$cut", cut);
             var deleteMetric = delete.Parameters.Add("$metric", SqliteType.Integer);
-            delete.Parameters.AddWithValue("$from", fromSpan);
             delete.Parameters.AddWithValue("$cut", cut);
+            if (!raw)
+            {
+                insert.Parameters.AddWithValue("$from", fromSpan);
+                delete.Parameters.AddWithValue("$from", fromSpan);
+            }
+
             foreach (long m in metrics)
             {
                 insertMetric.Value = m;
@@ -313,22 +299,37 @@ internal sealed class SizeBound
         return ids;
     }
 
-    /// <summary>
-    /// The oldest row of one tier of one series before <paramref name="below"/>. Tiers follow each other in time
-    /// (hours, then minutes, then raw samples), so the scan from the series' start passes only older tiers.
-    /// </summary>
-    private long? First(long metric, long span, long below) => Edge(metric, span, below, "ASC");
-
-    /// <summary>The newest row of one tier before <paramref name="below"/> (the next tier's start keeps the backward scan short).</summary>
-    private long? Last(long metric, long span, long below) => Edge(metric, span, below, "DESC");
-
-    private long? Edge(long metric, long span, long below, string order)
+    /// <summary>Oldest and newest timestamp of one tier over every series; (MaxValue, MinValue) when it is empty. Each edge is one index lookup.</summary>
+    private (long From, long To) Range(IReadOnlyList<long> metrics, long span)
     {
-        using var command = Command($"SELECT t FROM samples WHERE metric = $metric AND span = $span AND t < $below ORDER BY t {order} LIMIT 1");
-        command.Parameters.AddWithValue("$metric", metric);
-        command.Parameters.AddWithValue("$span", span);
-        command.Parameters.AddWithValue("$below", below);
-        return command.ExecuteScalar() is long t ? t : null;
+        bool raw = span == RecordingFormat.RawSpanMs;
+        using var first = Command(raw
+            ? "SELECT t FROM samples WHERE metric = $metric ORDER BY t LIMIT 1"
+            : "SELECT t FROM buckets WHERE metric = $metric AND span = $span ORDER BY t LIMIT 1");
+        using var last = Command(raw
+            ? "SELECT t FROM samples WHERE metric = $metric ORDER BY t DESC LIMIT 1"
+            : "SELECT t FROM buckets WHERE metric = $metric AND span = $span ORDER BY t DESC LIMIT 1");
+        var firstMetric = first.Parameters.Add("$metric", SqliteType.Integer);
+        var lastMetric = last.Parameters.Add("$metric", SqliteType.Integer);
+        if (!raw)
+        {
+            first.Parameters.AddWithValue("$span", span);
+            last.Parameters.AddWithValue("$span", span);
+        }
+
+        long from = long.MaxValue, to = long.MinValue;
+        foreach (long m in metrics)
+        {
+            firstMetric.Value = m;
+            lastMetric.Value = m;
+            if (first.ExecuteScalar() is long f)
+            {
+                from = Math.Min(from, f);
+                to = Math.Max(to, last.ExecuteScalar() is long l ? l : f);
+            }
+        }
+
+        return (from, to);
     }
 
     private SqliteCommand Command(string sql)
