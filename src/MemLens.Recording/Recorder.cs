@@ -1,0 +1,321 @@
+using MemLens.Storage;
+
+namespace MemLens.Recording;
+
+/// <summary>
+/// Records a <see cref="MetricStore"/> to a SQLite file as it fills: every value, event and fact, flushed in one
+/// transaction every <see cref="RecorderOptions.FlushInterval"/> by a background thread, the file kept within
+/// <see cref="RecorderOptions.MaxBytes"/> by downsampling its oldest data. See docs/recording.md.
+/// </summary>
+/// <remarks>
+/// After <see cref="Start"/> returns, the recorder never throws into the host: a failed flush (disk full, file
+/// deleted) is reported in <see cref="LastError"/> and tried again with a growing delay; after
+/// <see cref="MaxConsecutiveFailures"/> failures in a row recording stops for good and <see cref="Failed"/> is raised
+/// once. A process killed with SIGKILL leaves a file that opens, with everything up to the last flush.
+/// </remarks>
+public sealed class Recorder : IDisposable
+{
+    /// <summary>Failed flushes in a row after which recording stops.</summary>
+    public const int MaxConsecutiveFailures = 10;
+
+    /// <summary>Longest delay between two attempts after failures (the delay doubles from the flush interval).</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly MetricStore _store;
+    private readonly RecordingWriter _writer;
+    private readonly TimeSpan _interval;
+    private readonly object _flushLock = new();
+    private readonly object _signal = new();
+    private readonly object _factsLock = new();
+    private readonly Dictionary<string, string> _pendingFacts = new(StringComparer.Ordinal);
+    private readonly Thread _thread;
+    private int _failures;
+    private bool _stopping;      // under _signal
+    private bool _closed;        // under _flushLock
+    private volatile bool _gaveUp;
+    private volatile string? _lastError;
+    private int _failedRaised;
+
+    private Recorder(MetricStore store, RecordingWriter writer, RecorderOptions options)
+    {
+        _store = store;
+        _writer = writer;
+        _interval = options.FlushInterval;
+        Options = options;
+        _thread = new Thread(Run) { IsBackground = true, Name = "MemLens recorder" };
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> (refusing to overwrite a file with anything in it), writes
+    /// <paramref name="facts"/> (keys in <see cref="RecordingFacts"/>) and starts flushing in the background.
+    /// </summary>
+    /// <exception cref="RecordingException">The file exists and is not empty, or cannot be created; one line.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range.</exception>
+    public static Recorder Start(MetricStore store, string path, IReadOnlyDictionary<string, string> facts, RecorderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(facts);
+        options ??= new RecorderOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, RecorderOptions.MinimumMaxBytes, nameof(options));
+        if (options.FlushInterval < TimeSpan.FromMilliseconds(10) || options.FlushInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FlushInterval, "FlushInterval must be between 10 ms and 1 h.");
+        }
+
+        string full = System.IO.Path.GetFullPath(path);
+        var writer = RecordingWriter.Create(full, facts, options);
+        var recorder = new Recorder(store, writer, options);
+        recorder._thread.Start();
+        return recorder;
+    }
+
+    /// <summary>The options the recorder was started with.</summary>
+    public RecorderOptions Options { get; }
+
+    /// <summary>Full path of the recording.</summary>
+    public string Path => _writer.Path;
+
+    /// <summary>Size of the database and its write-ahead log after the last flush.</summary>
+    public long BytesOnDisk
+    {
+        get
+        {
+            lock (_flushLock)
+            {
+                return _writer.BytesOnDisk;
+            }
+        }
+    }
+
+    /// <summary>Values written so far (raw samples, and buckets the store had rolled up before they were read).</summary>
+    public long ValuesWritten
+    {
+        get
+        {
+            lock (_flushLock)
+            {
+                return _writer.ValuesWritten;
+            }
+        }
+    }
+
+    /// <summary>Events written so far.</summary>
+    public long EventsWritten
+    {
+        get
+        {
+            lock (_flushLock)
+            {
+                return _writer.EventsWritten;
+            }
+        }
+    }
+
+    /// <summary>Events dropped from the store's ring (<see cref="MetricStoreOptions.MaxEvents"/>) before the recorder read them.</summary>
+    public long EventsLost
+    {
+        get
+        {
+            lock (_flushLock)
+            {
+                return _writer.EventsLost;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last flush's error on one line (e.g. <c>database or disk is full</c>), while flushes fail; null once one
+    /// succeeds again. After recording stopped for good it stays set to the reason.
+    /// </summary>
+    public string? LastError => _lastError;
+
+    /// <summary>True once recording stopped for good after <see cref="MaxConsecutiveFailures"/> failed flushes.</summary>
+    public bool HasFailed => _gaveUp;
+
+    /// <summary>
+    /// Raised once, on the recorder's thread, when recording stops for good, with a one-line reason. Exceptions
+    /// from handlers are swallowed: they must not end the recording thread or the host.
+    /// </summary>
+    public event Action<string>? Failed;
+
+    /// <summary>
+    /// Records a fact learned later (the runtime version once attached, an exit code); written at the next flush.
+    /// Values longer than 64 Ki characters are cut.
+    /// </summary>
+    public void SetFact(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        lock (_factsLock)
+        {
+            _pendingFacts[key] = value;
+        }
+    }
+
+    /// <summary>
+    /// Writes everything new now, on the calling thread (safe beside the background flush). Never throws: a failure
+    /// is reported in <see cref="LastError"/> and counts towards giving up like a background one.
+    /// </summary>
+    public void Flush()
+    {
+        string? reason;
+        lock (_flushLock)
+        {
+            if (_closed || _gaveUp)
+            {
+                return;
+            }
+
+            reason = FlushLocked();
+        }
+
+        RaiseFailed(reason);
+    }
+
+    /// <summary>Last flush, then WAL checkpoint (TRUNCATE) and close. Idempotent; never throws.</summary>
+    public void Dispose()
+    {
+        lock (_signal)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            _stopping = true;
+            Monitor.PulseAll(_signal);
+        }
+
+        if (Thread.CurrentThread != _thread && _thread.IsAlive)
+        {
+            _thread.Join();
+        }
+
+        lock (_flushLock)
+        {
+            if (!_gaveUp)
+            {
+                FlushLocked(countFailure: false);
+            }
+
+            try
+            {
+                _writer.Close(markStopped: !_gaveUp);
+            }
+            catch (Exception ex)
+            {
+                _lastError = $"closing {Path}: {SqliteMessages.Of(ex)}";
+            }
+
+            _closed = true;
+        }
+    }
+
+    /// <summary>Consecutive failed flushes (tests).</summary>
+    internal int ConsecutiveFailures => Volatile.Read(ref _failures);
+
+    /// <summary>The writer, for tests that look at tiers or simulate a full disk.</summary>
+    internal RecordingWriter Writer => _writer;
+
+    private void Run()
+    {
+        while (true)
+        {
+            TimeSpan delay = _interval;
+            int failures = Volatile.Read(ref _failures);
+            if (failures > 0)
+            {
+                double ms = Math.Min(MaxRetryDelay.TotalMilliseconds, _interval.TotalMilliseconds * Math.Pow(2, failures));
+                delay = TimeSpan.FromMilliseconds(ms);
+            }
+
+            lock (_signal)
+            {
+                if (!_stopping)
+                {
+                    Monitor.Wait(_signal, delay);
+                }
+
+                if (_stopping)
+                {
+                    return;
+                }
+            }
+
+            Flush();
+            if (_gaveUp)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One flush under <see cref="_flushLock"/>; returns the reason when this failure made the recorder give up.</summary>
+    private string? FlushLocked(bool countFailure = true)
+    {
+        KeyValuePair<string, string>[] facts;
+        lock (_factsLock)
+        {
+            facts = _pendingFacts.Count == 0 ? [] : [.. _pendingFacts];
+        }
+
+        try
+        {
+            _writer.Flush(_store, facts);
+            lock (_factsLock)
+            {
+                foreach (var (key, value) in facts)
+                {
+                    // A fact set again during the flush stays pending with its newer value.
+                    if (_pendingFacts.TryGetValue(key, out string? current) && ReferenceEquals(current, value))
+                    {
+                        _pendingFacts.Remove(key);
+                    }
+                }
+            }
+
+            Volatile.Write(ref _failures, 0);
+            _lastError = _writer.WithinBound ? null : $"{Path} cannot be kept within {Options.MaxBytes} bytes: nothing older is left to downsample";
+            return null;
+        }
+        catch (Exception ex)
+        {
+            // Anything: the host must never see the recorder's failures (disk full, file deleted, I/O errors).
+            string message = $"recording to {Path} failed: {SqliteMessages.Of(ex)}";
+            _lastError = message;
+            if (!countFailure)
+            {
+                return null;
+            }
+
+            int failures = Interlocked.Increment(ref _failures);
+            if (failures < MaxConsecutiveFailures)
+            {
+                return null;
+            }
+
+            _gaveUp = true;
+            string reason = $"recording stopped after {failures} failed attempts: {SqliteMessages.Of(ex)} ({Path})";
+            _lastError = reason;
+            return reason;
+        }
+    }
+
+    private void RaiseFailed(string? reason)
+    {
+        if (reason is null || Interlocked.Exchange(ref _failedRaised, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Failed?.Invoke(reason);
+        }
+        catch (Exception)
+        {
+            // A handler's failure must not end the recording thread or the host.
+        }
+    }
+}
