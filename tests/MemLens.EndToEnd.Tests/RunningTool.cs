@@ -48,6 +48,9 @@ internal sealed partial class RunningTool : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The memlens process itself, e.g. to kill it with SIGKILL.</summary>
+    public Process Process => _process;
+
     public string Stdout
     {
         get

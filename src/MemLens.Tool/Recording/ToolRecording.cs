@@ -110,7 +110,6 @@ internal sealed class ToolRecording : IDisposable
     {
         yield return ("memlens.version", typeof(ToolRecording).Assembly.GetName().Version?.ToString() ?? "?");
         yield return ("memlens.command", string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("memlens")));
-        yield return ("recording.started_at", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         yield return ("host.name", Environment.MachineName);
         yield return ("host.cpus", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
         if (HostMemory() is { } total)
