@@ -36,6 +36,12 @@ public sealed class Recorder : IDisposable
     private volatile string? _lastError;
     private int _failedRaised;
 
+    // The writer's figures as of the last flush, published so that reading them never waits for a flush under way.
+    private long _bytesOnDisk;
+    private long _valuesWritten;
+    private long _eventsWritten;
+    private long _eventsLost;
+
     private Recorder(MetricStore store, RecordingWriter writer, RecorderOptions options)
     {
         _store = store;
@@ -66,6 +72,7 @@ public sealed class Recorder : IDisposable
         string full = System.IO.Path.GetFullPath(path);
         var writer = RecordingWriter.Create(full, facts, options);
         var recorder = new Recorder(store, writer, options);
+        recorder.Publish();
         recorder._thread.Start();
         return recorder;
     }
@@ -77,52 +84,16 @@ public sealed class Recorder : IDisposable
     public string Path => _writer.Path;
 
     /// <summary>Size of the database and its write-ahead log after the last flush.</summary>
-    public long BytesOnDisk
-    {
-        get
-        {
-            lock (_flushLock)
-            {
-                return _writer.BytesOnDisk;
-            }
-        }
-    }
+    public long BytesOnDisk => Volatile.Read(ref _bytesOnDisk);
 
     /// <summary>Values written so far (raw samples, and buckets the store had rolled up before they were read).</summary>
-    public long ValuesWritten
-    {
-        get
-        {
-            lock (_flushLock)
-            {
-                return _writer.ValuesWritten;
-            }
-        }
-    }
+    public long ValuesWritten => Volatile.Read(ref _valuesWritten);
 
     /// <summary>Events written so far.</summary>
-    public long EventsWritten
-    {
-        get
-        {
-            lock (_flushLock)
-            {
-                return _writer.EventsWritten;
-            }
-        }
-    }
+    public long EventsWritten => Volatile.Read(ref _eventsWritten);
 
     /// <summary>Events dropped from the store's ring (<see cref="MetricStoreOptions.MaxEvents"/>) before the recorder read them.</summary>
-    public long EventsLost
-    {
-        get
-        {
-            lock (_flushLock)
-            {
-                return _writer.EventsLost;
-            }
-        }
-    }
+    public long EventsLost => Volatile.Read(ref _eventsLost);
 
     /// <summary>
     /// The last flush's error on one line (e.g. <c>database or disk is full</c>), while flushes fail; null once one
@@ -202,6 +173,7 @@ public sealed class Recorder : IDisposable
             try
             {
                 _writer.Close(markStopped: !_gaveUp);
+                Publish();
             }
             catch (Exception ex)
             {
@@ -217,6 +189,15 @@ public sealed class Recorder : IDisposable
 
     /// <summary>The writer, for tests that look at tiers or simulate a full disk.</summary>
     internal RecordingWriter Writer => _writer;
+
+    /// <summary>Publishes the writer's figures; called under <see cref="_flushLock"/> after every flush attempt.</summary>
+    private void Publish()
+    {
+        Volatile.Write(ref _bytesOnDisk, _writer.BytesOnDisk);
+        Volatile.Write(ref _valuesWritten, _writer.ValuesWritten);
+        Volatile.Write(ref _eventsWritten, _writer.EventsWritten);
+        Volatile.Write(ref _eventsLost, _writer.EventsLost);
+    }
 
     private void Run()
     {
@@ -262,7 +243,16 @@ public sealed class Recorder : IDisposable
 
         try
         {
-            _writer.Flush(_store, facts);
+            try
+            {
+                _writer.Flush(_store, facts);
+            }
+            finally
+            {
+                // A flush that failed after some transactions committed still moved the figures.
+                Publish();
+            }
+
             lock (_factsLock)
             {
                 foreach (var (key, value) in facts)

@@ -89,6 +89,9 @@ internal sealed class RecordingWriter : IDisposable
     /// <summary>Steps the size bound took in the last flush (tests and diagnostics).</summary>
     internal int LastReductionSteps { get; private set; }
 
+    /// <summary>The size bound's steps, newest last (tests and diagnostics).</summary>
+    internal IReadOnlyList<string> ReductionLog => _bound.Log;
+
     /// <summary>Reductions so far (tests and diagnostics).</summary>
     internal int Reductions { get; private set; }
 
@@ -259,7 +262,9 @@ internal sealed class RecordingWriter : IDisposable
     /// <summary>
     /// Copies what <paramref name="metric"/> has after the newest value written. Raw points come as they are; a part the
     /// store already rolled up before it was written (a recorder started late, or starved for hours) is written as the
-    /// store returns it on a 1-minute grid, with count 0 for "not known".
+    /// store returns it on a 1-minute grid, with count 0 for "not known" (a store's hour bucket lands whole in the minute
+    /// it starts; the bucket of the minute in which full resolution starts sits beside that minute's raw samples until
+    /// the size bound folds them together).
     /// </summary>
     private long WriteSeries(MetricStore store, MetricDescriptor metric, ref int budget)
     {
@@ -297,6 +302,21 @@ internal sealed class RecordingWriter : IDisposable
             if (a <= b)
             {
                 return written;
+            }
+
+            // The minute in which full resolution starts: its bucket holds the values before fullFrom.
+            long m = b + 1;
+            if (m < fullFrom && m > last)
+            {
+                var data = store.Query(metric, m, fullFrom - 1, 1);
+                if (data.Count == 1)
+                {
+                    InsertBucket(dbId, m, minute, data.Mean[0], data.Min[0], data.Max[0], 0);
+                    written++;
+                    budget--;
+                }
+
+                _staged[metric.Id] = fullFrom - 1;
             }
         }
 

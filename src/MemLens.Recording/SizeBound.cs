@@ -74,6 +74,9 @@ internal sealed class SizeBound
     /// <summary>Steps taken by the last <see cref="Reduce"/>, for tests and diagnostics.</summary>
     public int LastSteps { get; private set; }
 
+    /// <summary>What the steps did, newest last (at most 100 kept), for tests and diagnostics.</summary>
+    public List<string> Log { get; } = [];
+
     /// <summary>Reduces until the pages in use fit <paramref name="targetBytes"/> or nothing is left to give up.</summary>
     /// <returns>False when the target could not be reached.</returns>
     public bool Reduce(long targetBytes)
@@ -119,15 +122,22 @@ internal sealed class SizeBound
     }
 
     /// <summary>The oldest quarter of the raw range (at least a minute, never the newest <paramref name="keepMs"/>) into minute buckets.</summary>
+    /// <remarks>
+    /// Each series stops short of the minute holding its own newest value: that minute may still get values (a series
+    /// sampled less often, or one not yet written in a flush of several transactions), and a bucket must replace all
+    /// of its minute, never sit beside raw samples of it.
+    /// </remarks>
     private bool RawToMinutes(long keepMs)
     {
-        var metrics = MetricIds();
-        var (from, to) = Range(metrics, RecordingFormat.RawSpanMs);
-        if (from > to)
+        var edges = Edges(RecordingFormat.RawSpanMs);
+        // Series with at least one whole minute before the one of their newest value: the others cannot give anything.
+        var candidates = edges.Where(e => Sql.Floor(e.Last, Minute) > e.First).ToList();
+        if (candidates.Count == 0)
         {
             return false;
         }
 
+        long from = candidates.Min(e => e.First), to = edges.Max(e => e.Last);
         long lowest = Sql.Floor(from, Minute) + Minute;
         long highest = Sql.Floor(to - keepMs, Minute);
         if (highest < lowest)
@@ -136,43 +146,64 @@ internal sealed class SizeBound
         }
 
         long cut = Math.Clamp(Sql.Floor(from + ((to - from) / 4), Minute), lowest, highest);
-        Fold(metrics, RecordingFormat.RawSpanMs, Minute, cut);
+        var cuts = candidates
+            .Select(e => (e.Metric, e.First, Cut: Math.Min(cut, Sql.Floor(e.Last, Minute))))
+            .Where(e => e.Cut > e.First)
+            .Select(e => (e.Metric, e.Cut))
+            .ToList();
+        if (cuts.Count == 0)
+        {
+            return false;
+        }
+
+        Fold(cuts, RecordingFormat.RawSpanMs, Minute);
+        Note($"raw to minutes before {cut} (keep {keepMs})");
         return true;
     }
 
-    /// <summary>The oldest quarter of the minute range (at least an hour) into hour buckets; only whole hours before the raw range.</summary>
+    /// <summary>
+    /// The oldest quarter of the minute range (at least an hour) into hour buckets. Each series stops short of the hour
+    /// its raw samples start in (or, without any, of the hour of its newest minute), which may still get minutes.
+    /// </summary>
     private bool FoldMinutes()
     {
-        var metrics = MetricIds();
-        var (from, to) = Range(metrics, Minute);
-        if (from > to)
+        var rawStarts = Edges(RecordingFormat.RawSpanMs).ToDictionary(e => e.Metric, e => e.First);
+        var candidates = Edges(Minute)
+            .Select(e => (e.Metric, e.First, e.Last, Limit: Sql.Floor(rawStarts.TryGetValue(e.Metric, out long raw) ? raw : e.Last, Hour)))
+            .Where(e => e.Limit > e.First)
+            .ToList();
+        if (candidates.Count == 0)
         {
             return false;
         }
 
-        long rawFrom = Range(metrics, RecordingFormat.RawSpanMs).From;
-        long lowest = Sql.Floor(from, Hour) + Hour;
-        long highest = rawFrom == long.MaxValue ? Sql.Floor(to, Hour) + Hour : Sql.Floor(rawFrom, Hour);
-        if (highest < lowest)
+        long from = candidates.Min(e => e.First), to = candidates.Max(e => e.Last);
+        long cut = Math.Max(Sql.Floor(from + ((to - from) / 4), Hour), Sql.Floor(from, Hour) + Hour);
+        var cuts = candidates
+            .Select(e => (e.Metric, e.First, Cut: Math.Min(cut, e.Limit)))
+            .Where(e => e.Cut > e.First)
+            .Select(e => (e.Metric, e.Cut))
+            .ToList();
+        if (cuts.Count == 0)
         {
             return false;
         }
 
-        long cut = Math.Clamp(Sql.Floor(from + ((to - from) / 4), Hour), lowest, highest);
-        Fold(metrics, Minute, Hour, cut);
+        Fold(cuts, Minute, Hour);
+        Note($"minutes to hours before {cut}");
         return true;
     }
 
     /// <summary>Last resort: the oldest quarter of the hour range goes, with the events of that period.</summary>
     private bool DropOldestHours()
     {
-        var metrics = MetricIds();
-        var (from, to) = Range(metrics, Hour);
-        if (from > to)
+        var edges = Edges(Hour);
+        if (edges.Count == 0)
         {
             return false;
         }
 
+        long from = edges.Min(e => e.First), to = edges.Max(e => e.Last);
         long cut = Math.Max(Sql.Floor(from + ((to - from) / 4), Hour), Sql.Floor(from, Hour) + Hour);
         var counts = _counts.Clone();
         InTransaction(() =>
@@ -181,15 +212,16 @@ internal sealed class SizeBound
             var metric = delete.Parameters.Add("$metric", SqliteType.Integer);
             delete.Parameters.AddWithValue("$span", Hour);
             delete.Parameters.AddWithValue("$cut", cut);
-            foreach (long m in metrics)
+            foreach (var e in edges)
             {
-                metric.Value = m;
+                metric.Value = e.Metric;
                 counts.HourRows -= delete.ExecuteNonQuery();
             }
 
             DeleteEvents(counts, "SELECT id FROM events WHERE t < $cut", cut);
         });
         _counts.CopyFrom(counts);
+        Note($"hours dropped before {cut}");
         return true;
     }
 
@@ -238,8 +270,8 @@ internal sealed class SizeBound
         delete.ExecuteNonQuery();
     }
 
-    /// <summary>Turns every <paramref name="fromSpan"/> row older than <paramref name="cut"/> into <paramref name="toSpan"/> buckets.</summary>
-    private void Fold(IReadOnlyList<long> metrics, long fromSpan, long toSpan, long cut)
+    /// <summary>Turns, in each series, every <paramref name="fromSpan"/> row older than its cut into <paramref name="toSpan"/> buckets.</summary>
+    private void Fold(List<(long Metric, long Cut)> cuts, long fromSpan, long toSpan)
     {
         bool raw = fromSpan == RecordingFormat.RawSpanMs;
         var counts = _counts.Clone();
@@ -250,25 +282,35 @@ internal sealed class SizeBound
                 ? "DELETE FROM samples WHERE metric = $metric AND t < $cut"
                 : "DELETE FROM buckets WHERE metric = $metric AND span = $from AND t < $cut");
             var insertMetric = insert.Parameters.Add("$metric", SqliteType.Integer);
+            var insertCut = insert.Parameters.Add("$cut", SqliteType.Integer);
             insert.Parameters.AddWithValue("$span", toSpan);
-            insert.Parameters.AddWithValue("$cut", cut);
             var deleteMetric = delete.Parameters.Add("$metric", SqliteType.Integer);
-            delete.Parameters.AddWithValue("$cut", cut);
+            var deleteCut = delete.Parameters.Add("$cut", SqliteType.Integer);
             if (!raw)
             {
                 insert.Parameters.AddWithValue("$from", fromSpan);
                 delete.Parameters.AddWithValue("$from", fromSpan);
             }
 
-            foreach (long m in metrics)
+            foreach (var (metric, cut) in cuts)
             {
-                insertMetric.Value = m;
-                deleteMetric.Value = m;
+                insertMetric.Value = deleteMetric.Value = metric;
+                insertCut.Value = deleteCut.Value = cut;
                 counts.AddRows(toSpan, insert.ExecuteNonQuery());
                 counts.AddRows(fromSpan, -delete.ExecuteNonQuery());
             }
         });
         _counts.CopyFrom(counts);
+    }
+
+    private void Note(string step)
+    {
+        if (Log.Count == 100)
+        {
+            Log.RemoveAt(0);
+        }
+
+        Log.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{step}: {Sql.UsedBytes(_connection)} bytes used"));
     }
 
     private void InTransaction(Action body)
@@ -299,8 +341,8 @@ internal sealed class SizeBound
         return ids;
     }
 
-    /// <summary>Oldest and newest timestamp of one tier over every series; (MaxValue, MinValue) when it is empty. Each edge is one index lookup.</summary>
-    private (long From, long To) Range(IReadOnlyList<long> metrics, long span)
+    /// <summary>Oldest and newest timestamp of one tier in each series that has rows in it; each edge is one index lookup.</summary>
+    private List<(long Metric, long First, long Last)> Edges(long span)
     {
         bool raw = span == RecordingFormat.RawSpanMs;
         using var first = Command(raw
@@ -317,19 +359,18 @@ internal sealed class SizeBound
             last.Parameters.AddWithValue("$span", span);
         }
 
-        long from = long.MaxValue, to = long.MinValue;
-        foreach (long m in metrics)
+        var edges = new List<(long, long, long)>();
+        foreach (long m in MetricIds())
         {
             firstMetric.Value = m;
             lastMetric.Value = m;
             if (first.ExecuteScalar() is long f)
             {
-                from = Math.Min(from, f);
-                to = Math.Max(to, last.ExecuteScalar() is long l ? l : f);
+                edges.Add((m, f, last.ExecuteScalar() is long l ? l : f));
             }
         }
 
-        return (from, to);
+        return edges;
     }
 
     private SqliteCommand Command(string sql)

@@ -41,10 +41,16 @@ while (true)
         store.AddEvent(new NoteEvent(t, "note", "round " + round.ToString(CultureInfo.InvariantCulture)));
     }
 
-    if (!announced && recorder.ValuesWritten > 0)
+    if (round % 250 == 0)
     {
-        Console.WriteLine("recording");
-        Console.Out.Flush();
-        announced = true;
+        long written = recorder.ValuesWritten;
+        if (!announced && written > 0)
+        {
+            Console.WriteLine("recording");
+            announced = true;
+        }
+
+        // What the test prints when it fails: how far recording got, and why not further.
+        Console.Error.WriteLine($"round {round}: {written} values written, {recorder.BytesOnDisk} bytes, error {recorder.LastError ?? "none"}");
     }
 }

@@ -112,6 +112,7 @@ public sealed class SizeBoundTests(ITestOutputHelper output) : IDisposable
             }
 
             Assert.Equal(seconds, total); // downsampled, not dropped
+            AssertNoOverlap(metric.Name, points);
         }
 
         var events = reader.ReadEvents(long.MinValue, long.MaxValue).ToList();
@@ -120,6 +121,49 @@ public sealed class SizeBoundTests(ITestOutputHelper output) : IDisposable
         long gen0Kept = events.Count(e => e.FieldsJson.Contains("\"generation\":0", StringComparison.Ordinal));
         Assert.InRange(gen0Kept, 1, gen0 - 1); // the oldest ephemeral ones made room, the newest are there
         output.WriteLine($"file {FileSize(path)} bytes; gen0 events kept {gen0Kept} of {gen0}; first point {(reader.FirstMs - start) / 1000.0} s after the start");
+    }
+
+    /// <summary>
+    /// A recording's flush may span several transactions with the size bound run after each, while some series are
+    /// written up to now and others not yet: buckets must still replace whole periods, and no value may be lost.
+    /// </summary>
+    [Fact]
+    public void Flushes_of_several_transactions_into_a_small_bound_lose_nothing_and_never_overlap()
+    {
+        const long maxBytes = 1L << 20;
+        string path = _dir.File("small.memlens");
+        var store = new MetricStore();
+        var data = new RealisticData(8);
+        using (var recorder = Recorder.Start(store, path, new Dictionary<string, string>(), new RecorderOptions { MaxBytes = maxBytes, FlushInterval = TimeSpan.FromHours(1) }))
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                data.Fill(store.Append, 1800); // 54,000 values: three transactions
+                recorder.Flush();
+                Assert.True(recorder.BytesOnDisk <= maxBytes, $"{recorder.BytesOnDisk} bytes after flush {i}");
+            }
+
+            Assert.DoesNotContain(recorder.Writer.ReductionLog, step => step.StartsWith("hours dropped", StringComparison.Ordinal));
+        }
+
+        using var reader = RecordingReader.Open(path);
+        foreach (var series in reader.Series)
+        {
+            var points = reader.ReadSeries(series.Metric, long.MinValue, long.MaxValue).ToList();
+            Assert.Equal(12 * 1800, points.Sum(p => p.Count));
+            AssertNoOverlap(series.Metric, points);
+        }
+    }
+
+    /// <summary>Every point starts after the previous one's period ends: a bucket never sits beside values of its own period.</summary>
+    internal static void AssertNoOverlap(string metric, IReadOnlyList<RecordedPoint> points)
+    {
+        for (int i = 1; i < points.Count; i++)
+        {
+            var previous = points[i - 1];
+            long end = previous.SpanMs == 0 ? previous.TimestampMs + 1 : previous.TimestampMs + previous.SpanMs;
+            Assert.True(points[i].TimestampMs >= end, $"{metric}: {points[i]} overlaps {previous}");
+        }
     }
 
     private static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
