@@ -41,6 +41,17 @@ public class MallocArenaParserTests
     }
 
     [Fact]
+    public void A_dotnet_native_leak_grows_a_few_arena_heaps()
+    {
+        // The native-leak demo 100 s in: 64 KiB blocks malloc'd from pool threads have grown six heaps, three of them to
+        // within 40 KiB of the full 64 MiB; the other twelve are the runtime threads' small arenas.
+        var arenas = MallocArenaParser.Parse(Fixture.Bytes("dotnet-native-leak.maps"));
+
+        Assert.Equal(18, arenas.Count);
+        Assert.Equal(286_097_408, arenas.ReadWriteBytes); // the sum of the rw-p heads, 272.8 MiB
+    }
+
+    [Fact]
     public void The_gc_reservation_that_ends_at_an_arena_is_not_an_arena()
     {
         // From the spike demo: the GC's last committed region at a 64 MiB boundary, then 46 GiB of its reservation
