@@ -11,6 +11,9 @@ public sealed record DoctorReport(long FromMs, long ToMs, IReadOnlyList<Finding>
     /// <summary>True when the only finding is <see cref="FindingIds.Healthy"/>.</summary>
     public bool IsHealthy => Findings.Count == 1 && Findings[0].Id == FindingIds.Healthy;
 
+    /// <summary>The report in plain words for a terminal, wrapped at <paramref name="width"/> columns (see <see cref="DoctorText"/>).</summary>
+    public string ToText(int width = DoctorText.DefaultWidth) => DoctorText.Format(this, width);
+
     /// <summary>Writes <c>{"from","to","healthy","findings":[…]}</c> (see <see cref="Finding.WriteJson"/>).</summary>
     public void WriteJson(Utf8JsonWriter writer)
     {

@@ -149,6 +149,28 @@ public static class MetricCatalog
         "touched as it grows) and glibc may give it its own malloc arena, so a growing thread count also " +
         "grows memory.");
 
+    public static readonly MetricDescriptor ProcessMallocArenas = Add(
+        "process.memory.malloc_arenas", "malloc arenas", MetricUnit.Count, MetricKind.Gauge, "process",
+        "/proc/<pid>/maps: anonymous mappings shaped like glibc arena heaps (64 MiB, 64 MiB-aligned, rw-p head + ---p tail or all rw-p), every 10 s",
+        "Number of glibc malloc arena heaps in the process, counted from the shape glibc gives them in its address " +
+        "space. To avoid lock contention glibc gives threads that call malloc arenas of their own, up to 8 per CPU " +
+        "core by default, each a 64 MiB reservation (an arena that outgrows it takes another). Memory freed in an " +
+        "arena is kept there for that arena's next allocations, so many busy threads can hold far more than the program " +
+        "uses: the classic 'RSS of a multi-threaded service keeps climbing' with a flat managed heap. MALLOC_ARENA_MAX " +
+        "caps the count. The main arena (the brk heap) is not counted, nor Go's heap arenas or the .NET GC's regions, " +
+        "which can sit at 64 MiB boundaries too. A .NET process has about one per runtime thread that used malloc, small and " +
+        "harmless; it is their size that matters.");
+
+    public static readonly MetricDescriptor ProcessMallocArenasSize = Add(
+        "process.memory.malloc_arenas.size", "malloc arenas size", MetricUnit.Bytes, MetricKind.Gauge, "process",
+        "/proc/<pid>/maps: the rw-p part of the mappings counted in process.memory.malloc_arenas, every 10 s",
+        "Address space the glibc malloc arenas have made read-write: how far each arena heap has grown. glibc grows " +
+        "a heap by making more of its 64 MiB reservation writable and, when it gives free pages back to the kernel, " +
+        "keeps them writable, so this is each heap's high-water mark, not its resident size. glibc gives free pages at " +
+        "the top of a heap back by itself; free holes in the middle stay resident until malloc_trim runs. Compare it " +
+        "with RSS minus the runtime's committed memory: when most of the native part sits in arenas, MALLOC_ARENA_MAX=2 " +
+        "or a different allocator is the lever.");
+
     // ---- container: the cgroup the process belongs to ----
 
     public static readonly MetricDescriptor ContainerUsage = Add(

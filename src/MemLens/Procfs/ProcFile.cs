@@ -83,6 +83,22 @@ internal sealed class ProcFile : IDisposable
     }
 
     /// <summary>
+    /// <see cref="ReadToEnd"/> for a file of process <paramref name="pid"/>, translating "gone" (ENOENT, ESRCH) into
+    /// <see cref="MemLens.Sampling.TargetExitedException"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadToEndForProcess(int pid)
+    {
+        try
+        {
+            return ReadToEnd();
+        }
+        catch (Exception ex) when (ProcErrors.ForReread(ex, pid, Path) is Exception mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>
     /// Reads the file from the start. The span is valid until the next call. Exceptions are those of
     /// <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>; callers translate them.
     /// </summary>

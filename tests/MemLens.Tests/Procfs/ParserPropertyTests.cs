@@ -31,6 +31,7 @@ public class ParserPropertyTests
         DotNetDetection.TryFindCoreClr(input, out _);
         DotNetDetection.FindEnvironmentValue(input, "TMPDIR"u8);
         ProcText.TryFindField(input, "Name"u8, out _);
+        MallocArenaParser.Parse(input);
     }
 
     [Fact]

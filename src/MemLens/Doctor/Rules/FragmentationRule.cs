@@ -1,0 +1,89 @@
+using MemLens.Metrics;
+
+namespace MemLens.Doctor.Rules;
+
+/// <summary>
+/// fragmentation: a large share of the .NET GC heap is free space between live objects, in most readings of the
+/// recent part of the range. See docs/doctor.md#fragmentation.
+/// </summary>
+internal static class FragmentationRule
+{
+    public static Finding? Evaluate(DoctorData d)
+    {
+        if (d.ObservedSeconds < DoctorRules.MinStateSeconds)
+        {
+            return null;
+        }
+
+        var fragmented = d.Series(MetricCatalog.GcFragmented);
+        var heap = d.Series(MetricCatalog.GcHeapSize);
+        if (fragmented.IsEmpty || heap.IsEmpty)
+        {
+            return null;
+        }
+
+        long from = d.RecentFromMs, to = d.DataToMs;
+        var grid = DoctorSeries.Combine(MetricCatalog.GcFragmented, from, to, DoctorRules.TrendSlices, (fragmented, 1));
+        var heapGrid = DoctorSeries.Combine(MetricCatalog.GcHeapSize, from, to, DoctorRules.TrendSlices, (heap, 1));
+        var heapAt = heapGrid.Times.Zip(heapGrid.Mean).ToDictionary(p => p.First, p => p.Second);
+        int readings = 0, fragmentedReadings = 0;
+        var shares = new List<double>();
+        var bytes = new List<double>();
+        for (int i = 0; i < grid.Count; i++)
+        {
+            if (!heapAt.TryGetValue(grid.Times[i], out double h) || h <= 0)
+            {
+                continue;
+            }
+
+            readings++;
+            double f = grid.Mean[i];
+            shares.Add(f / h);
+            bytes.Add(f);
+            if (f >= DoctorRules.FragmentationMinBytes && f >= DoctorRules.FragmentationMinShare * h)
+            {
+                fragmentedReadings++;
+            }
+        }
+
+        if (readings < 3 || fragmentedReadings < DoctorRules.SustainedShare * readings)
+        {
+            return null;
+        }
+
+        double share = TrendMath.Median(shares), amount = TrendMath.Median(bytes), heapNow = heap.MedianBetween(from, to);
+        var evidence = new List<string>
+        {
+            $"Free space inside the GC heap (fragmented bytes) was {Words.Bytes(amount)} of a {Words.Bytes(heapNow)} heap ({Words.Percent(share)}, medians) in {Words.Percent(fragmentedReadings / (double)readings)} of the readings, {Words.Range(from, to)}.",
+        };
+        double loh = d.Series(MetricCatalog.GcLohSize).MedianBetween(from, to);
+        double poh = d.Series(MetricCatalog.GcPohSize).MedianBetween(from, to);
+        if (double.IsFinite(loh) || double.IsFinite(poh))
+        {
+            evidence.Add($"Large object heap {(double.IsFinite(loh) ? Words.Bytes(loh) : "unknown")}, pinned object heap {(double.IsFinite(poh) ? Words.Bytes(poh) : "unknown")}: neither is compacted by default, so holes between the objects that stay cannot close.");
+        }
+
+        var pinned = d.Series(MetricCatalog.GcPinned);
+        if (!pinned.IsEmpty && pinned.LastValue > 0)
+        {
+            evidence.Add($"{Words.Number(pinned.LastValue, "0")} objects were pinned during the last GC: the GC cannot move them, so the space around them stays free.");
+        }
+
+        var committed = d.Series(MetricCatalog.GcCommitted);
+        if (!committed.IsEmpty)
+        {
+            evidence.Add($"GC committed memory: {Words.Bytes(committed.MedianBetween(from, to))}.");
+        }
+
+        var steps = new List<string>
+        {
+            "Pool large and pinned buffers instead of allocating and dropping them (ArrayPool<T>.Shared, a MemoryPool, or one long-lived pinned buffer): holes come from short-lived objects between long-lived ones.",
+            "Pin for as short a time as possible (fixed blocks, Memory<T>.Pin) or allocate buffers that must stay pinned once, up front, with GC.AllocateArray(pinned: true) so they sit together in the pinned object heap.",
+            "To compact the large object heap once: GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce, then a full GC. Setting DOTNET_GCConserveMemory also lets the GC compact the LOH when fragmentation is high.",
+            $"See which types sit in the heap: `memlens snapshot {Words.Pid(d)}`.",
+        };
+        return new Finding(FindingIds.Fragmentation, "GC heap fragmentation",
+            "A large share of the .NET GC heap is free space between live objects: holes the GC cannot close because the objects around them are pinned or in heaps it does not compact (large and pinned object heaps). The memory is committed and counts in RSS, but holds nothing.",
+            share >= 0.4 && fragmentedReadings >= 0.8 * readings ? Confidence.High : Confidence.Medium, evidence, from, to, steps);
+    }
+}
