@@ -43,7 +43,10 @@ public sealed class DoctorScenarios : IAsyncLifetime
     private async Task RecordAsync(string name, string[] args, Dictionary<string, string> environment)
     {
         string path = Path.Combine(ToolProcess.WorkDir, $"doctor-{name}-{Guid.NewGuid():N}.db");
-        var (code, stdout, stderr) = await ToolProcess.RunAsync(Recorded + TimeSpan.FromSeconds(90), environment, stdin: null, [.. args, "--record", path]);
+        // Before "--": what follows it is the program's own command line.
+        int end = Array.IndexOf(args, "--");
+        string[] withRecord = end < 0 ? [.. args, "--record", path] : [.. args[..end], "--record", path, .. args[end..]];
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(Recorded + TimeSpan.FromSeconds(90), environment, stdin: null, withRecord);
         lock (Recordings)
         {
             Recordings[name] = (code, stdout.Length > 2000 ? "…" + stdout[^2000..] : stdout, stderr, path);
