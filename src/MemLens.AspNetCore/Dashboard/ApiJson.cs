@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using MemLens.AspNetCore.Actions;
+using MemLens.Doctor;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Sampling;
@@ -21,11 +22,16 @@ internal static class ApiJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static void WriteCatalog(Utf8JsonWriter w, MemLensMonitor monitor)
+    /// <summary>
+    /// Writes <c>api/catalog</c>. <paramref name="report"/> writes it for a self-contained report: no actions (there
+    /// is no server to run them), <c>live: false</c> and <paramref name="title"/> instead of the monitor's.
+    /// </summary>
+    public static void WriteCatalog(Utf8JsonWriter w, MemLensMonitor monitor, bool report = false, string? title = null)
     {
         w.WriteStartObject();
         w.WriteNumber("version", 1);
-        w.WriteString("title", monitor.Title);
+        w.WriteString("title", title ?? monitor.Title);
+        w.WriteBoolean("live", monitor.Live && !report);
         w.WriteStartObject("target");
         w.WriteNumber("pid", monitor.Target.ProcessId);
         w.WriteString("name", monitor.Target.Name);
@@ -44,8 +50,22 @@ internal static class ApiJson
             w.WriteNull("firstTs");
         }
 
+        if (monitor.LastSampleMs() is { } last)
+        {
+            w.WriteNumber("lastTs", last);
+        }
+        else
+        {
+            w.WriteNull("lastTs");
+        }
+
+        WriteFacts(w, monitor.Facts);
         w.WriteStartArray("actions");
-        if (monitor.Release is not null)
+        if (report)
+        {
+            // A report is a file: nothing can act on the process from it.
+        }
+        else if (monitor.Release is not null)
         {
             w.WriteStartObject();
             w.WriteString("id", "release");
@@ -122,6 +142,25 @@ internal static class ApiJson
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary><c>"facts": {key: value, …}</c>, keys in ordinal order so the answer does not depend on how they were gathered.</summary>
+    private static void WriteFacts(Utf8JsonWriter w, IReadOnlyDictionary<string, string> facts)
+    {
+        w.WriteStartObject("facts");
+        foreach (var (key, value) in facts.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            w.WriteString(key, value);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>api/findings</c>: the doctor's report over the range, as <see cref="DoctorReport.WriteJson"/> writes it.</summary>
+    public static byte[] Findings(MemLensMonitor monitor, long fromMs, long toMs)
+    {
+        var report = MemoryDoctor.Examine(monitor.Store, monitor.Facts, fromMs, toMs);
+        return Serialize(report.WriteJson);
     }
 
     private static void WriteAction(Utf8JsonWriter w, string id, string label, string url, string help)
