@@ -24,9 +24,10 @@ internal static class ApiJson
 
     /// <summary>
     /// Writes <c>api/catalog</c>. <paramref name="report"/> writes it for a self-contained report: no actions (there
-    /// is no server to run them), <c>live: false</c> and <paramref name="title"/> instead of the monitor's.
+    /// is no server to run them), <c>live: false</c>, <paramref name="title"/> instead of the monitor's, and the time it
+    /// was written (<paramref name="nowMs"/>) as <c>serverTs</c>.
     /// </summary>
-    public static void WriteCatalog(Utf8JsonWriter w, MemLensMonitor monitor, bool report = false, string? title = null)
+    public static void WriteCatalog(Utf8JsonWriter w, MemLensMonitor monitor, bool report = false, string? title = null, long? nowMs = null)
     {
         w.WriteStartObject();
         w.WriteNumber("version", 1);
@@ -39,7 +40,7 @@ internal static class ApiJson
         w.WriteBoolean("inProcess", monitor.Target.InProcess);
         w.WriteEndObject();
         w.WriteNumber("intervalMs", (long)monitor.SampleInterval.TotalMilliseconds);
-        w.WriteNumber("serverTs", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        w.WriteNumber("serverTs", nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         long? first = monitor.FirstSampleMs();
         if (first is { } f)
         {
@@ -173,10 +174,10 @@ internal static class ApiJson
         w.WriteEndObject();
     }
 
-    public static void WriteStatus(Utf8JsonWriter w, MemLensMonitor monitor)
+    public static void WriteStatus(Utf8JsonWriter w, MemLensMonitor monitor, long? nowMs = null)
     {
         w.WriteStartObject();
-        w.WriteNumber("serverTs", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        w.WriteNumber("serverTs", nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         w.WriteBoolean("targetExited", monitor.TargetExited);
         w.WriteStartObject("store");
         w.WriteNumber("bytes", monitor.Store.MemoryBytes);
