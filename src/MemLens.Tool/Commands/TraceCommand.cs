@@ -227,8 +227,9 @@ internal static class TraceCommand
         }
 
         string name = Path.GetFileName(path);
+        // A replay does not move: the page opens no stream, shows no live indicator and lists the events.
         var monitor = new MemLensMonitor(store, [], new MemLensTarget(0, name, "go", InProcess: false),
-            new MemLensOptions { Title = $"{name} (Go trace replay)" });
+            new MemLensOptions { Title = $"{name} (Go trace replay)" }) { Live = false };
         string span = Span(store);
         return await ServeAsync(monitor, $"{path} (replay{span})", settings, duration, ct, () => Task.CompletedTask, statusText: null, wholeRange: true).ConfigureAwait(false);
     }
