@@ -1,5 +1,6 @@
 using MemLens.Actions;
 using MemLens.AspNetCore.Actions;
+using MemLens.AspNetCore.Dashboard;
 using MemLens.AspNetCore.Streaming;
 using MemLens.Events;
 using MemLens.Procfs;
@@ -140,6 +141,9 @@ public sealed class MemLensMonitor : IDisposable
 
     internal ReleaseAction? Release { get; }
 
+    /// <summary>The doctor's answers for <c>api/findings</c>, kept a few seconds per range.</summary>
+    internal FindingsCache Findings { get; } = new();
+
     /// <summary>Induced GC and heap snapshots of an attached process; null when the host cannot act on it.</summary>
     internal TargetActionRunner? TargetActions { get; }
 
@@ -178,6 +182,21 @@ public sealed class MemLensMonitor : IDisposable
         }
 
         return first;
+    }
+
+    /// <summary>Unix ms of the newest value in the store, or null when it is empty.</summary>
+    public long? LastSampleMs()
+    {
+        long? last = null;
+        foreach (var metric in Store.Metrics)
+        {
+            if (Store.TryGetLatest(metric, out long ts, out _) && (last is null || ts > last))
+            {
+                last = ts;
+            }
+        }
+
+        return last;
     }
 
     public void Dispose()

@@ -20,7 +20,7 @@ public class AccessTests
     public async Task With_a_token_every_api_route_needs_it_but_the_page_does_not()
     {
         await using var app = await DashboardApp.StartAsync(o => o.AccessToken = "s3cret");
-        foreach (string route in new[] { "api/catalog", "api/series", "api/events", "api/status", "api/stream" })
+        foreach (string route in new[] { "api/catalog", "api/series", "api/events", "api/status", "api/findings", "api/stream" })
         {
             using var denied = await app.Client.GetAsync(Base + route);
             Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);

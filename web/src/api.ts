@@ -92,6 +92,8 @@ function isTokenRequired(body: unknown): boolean {
  * `sent` is a response already on its way for the same request (from the preboot script).
  */
 export async function api<T>(path: string, init: RequestInit = {}, sent?: Promise<Response>): Promise<T> {
+  // A self-contained report is a file: no request may leave it, and no token form may show.
+  if (document.getElementById('memlens-report')) throw new HttpError(0, 'This report is a file: there is no server to ask.', null);
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     if (attempt === 0 && sent) {

@@ -45,6 +45,20 @@ export interface Hooks {
   diffFirst?: string | null;
   /** True once the events of the loaded range (GC markers) are drawn; they follow the first paint. */
   eventsLoaded?: boolean;
+  /** False when the page shows a recording or a report (no stream, presets end at the recording's end). */
+  live?: boolean;
+  /** True when the page is a self-contained report (its data embedded, nothing fetched). */
+  report?: boolean;
+  /** Ids of the findings shown in the findings panel, in order. */
+  findings?: string[];
+  /** How many doctor's reports the panel has shown (each refresh counts). */
+  findingsLoads?: number;
+  /** The range the findings shown were judged over. */
+  findingsRange?: View;
+  /** Labels of the rows of the "About this process" block. */
+  facts?: string[];
+  /** Rows of the events timeline (recordings and reports). */
+  timelineRows?: number;
 }
 
 declare global {

@@ -1,26 +1,32 @@
 // The dashboard page: takes the catalog, builds one chart per catalog chart, loads the range
 // (series and events in parallel), then follows the live stream. See docs/dashboard-api.md.
 
-import { estimatePoints, firstCatalog, firstRange, presetFromFragment, requestRange, type RangeRequest } from './boot';
+import { estimatePoints, firstCatalog, firstRange, offline, presetFromFragment, report, requestRange, type RangeRequest } from './boot';
 import { api, encodedSize, fragmentParams } from './api';
 import { Chart, type ChartHost } from './chart';
 import { heldSeriesIds } from './chart-def';
 import { SeriesStore } from './data';
 import { EventStore } from './events';
-import { formatTime } from './format';
+import { FindingsPanel } from './findings';
+import { findingsRefreshMs } from './findings-view';
+import { formatSpan, formatTime } from './format';
 import { hooks, type View } from './hooks';
-import { clampPoints, PRESET_MS, type Preset } from './presets';
+import { clampPoints, PRESET_MS, presetRange, type Preset } from './presets';
+import { eventsCutNote } from './report-data';
 import { initFullGc, initRelease } from './release';
 import { SnapshotPanel } from './snapshots';
 import { StatusStrip } from './status';
 import { LiveStream } from './stream';
 import { initTheme } from './theme';
-import type { Catalog, InducedGcResult, MemEvent, ReleaseResult, Sample, Status } from './types';
+import { TimelinePanel } from './timeline';
+import type { Catalog, DoctorReport, InducedGcResult, MemEvent, ReleaseResult, Sample, Status } from './types';
 
 /** Live frames kept to re-apply after a reload (what arrived while the request was under way). */
 const RECENT_MAX = 900;
 /** Above this clock difference the first range, sent on the browser's clock, is asked again. */
 const MAX_SKEW_MS = 5000;
+/** A change of range asks for the findings once it has settled this long (drags, preset clicks). */
+const FINDINGS_DEBOUNCE_MS = 400;
 
 const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
 
@@ -47,6 +53,12 @@ class App implements ChartHost {
   private readonly strip = new StatusStrip($('.status-strip'), $('.connection-banner'));
   private readonly grid = $<HTMLElement>('#charts');
   private snapshots: SnapshotPanel | null = null;
+  /** False for a recording or a report: nothing streams, presets end at the recording's end. */
+  private live = true;
+  private readonly findings = new FindingsPanel($('#findings-panel'), $('#about-process'), (from, to) => this.zoom(from, to));
+  private findingsGen = 0;
+  private findingsTimer = 0;
+  private timeline: TimelinePanel | null = null;
 
   view(): View {
     return this.current;
@@ -61,6 +73,10 @@ class App implements ChartHost {
     const cat = this.catalog;
     document.title = `MemLens · ${cat.title}`;
     this.strip.setTarget(cat.title);
+    this.live = !offline && cat.live !== false;
+    hooks.live = this.live;
+    if (!this.live) this.enterOffline();
+    this.findings.setFacts(cat.facts);
     this.store = new SeriesStore(heldSeriesIds(cat.charts), cat.intervalMs > 0 ? cat.intervalMs : 1000);
     const frag = document.createDocumentFragment();
     for (const def of cat.charts) {
@@ -69,23 +85,68 @@ class App implements ChartHost {
       frag.append(chart.card);
     }
     this.grid.append(frag);
-    const release = cat.actions?.find((a) => a.id === 'release');
+    // Actions need a server that can act on a process being watched now.
+    const actions = this.live ? (cat.actions ?? []) : [];
+    const release = actions.find((a) => a.id === 'release');
     if (release) initRelease(release, (res) => this.onReleased(res));
-    const gc = cat.actions?.find((a) => a.id === 'gc');
+    const gc = actions.find((a) => a.id === 'gc');
     if (gc) initFullGc(gc, (res) => this.onCollected(res));
-    const snapshot = cat.actions?.find((a) => a.id === 'snapshot');
+    const snapshot = actions.find((a) => a.id === 'snapshot');
     if (snapshot) {
       this.snapshots = new SnapshotPanel(snapshot);
       this.snapshots.start();
     }
 
-    void api<Status>('api/status').then(
-      (s) => this.strip.update(s),
-      () => undefined,
-    );
-    const early = firstRange && Math.abs(this.skewMs) <= MAX_SKEW_MS ? firstRange : null;
+    if (report) {
+      if (report.status) this.strip.update(report.status);
+    } else {
+      void api<Status>('api/status').then(
+        (s) => this.strip.update(s),
+        () => undefined,
+      );
+    }
+    // The preboot's range is relative to now on the browser's clock: right only for a live page.
+    const early = this.live && firstRange && Math.abs(this.skewMs) <= MAX_SKEW_MS ? firstRange : null;
     await this.loadRange(early);
-    this.stream.start();
+    void this.loadFindings();
+    if (this.live) {
+      this.stream.start();
+      // The live view slides: the findings follow it every 30 s (and at once when the range changes).
+      const every = findingsRefreshMs(true)!;
+      window.setInterval(() => {
+        if (document.visibilityState !== 'hidden') void this.loadFindings();
+      }, every);
+    }
+  }
+
+  /** A recording or a report: no live indicator, no pause, presets at the recording's end, an events list. */
+  private enterOffline(): void {
+    this.strip.setOffline(report || offline ? 'report' : 'recording');
+    $('#pause-button').hidden = true;
+    this.timeline = new TimelinePanel($('#timeline'));
+    $('.empty-note').textContent = 'No samples in this recording.';
+    // "All" unless the address asks for another range (memlens open asks for #range=all anyway).
+    if (!fragmentParams().has('range')) this.preset = 'all';
+    this.updateToolbar();
+    if (report) {
+      document.documentElement.dataset.report = '1';
+      $('.brand').textContent = 'MemLens report';
+      const span = `${formatTime(report.from)} – ${formatTime(report.to)} (${formatSpan(Math.max(0, report.to - report.from))})`;
+      const meta = $('.report-meta');
+      meta.textContent = `Recorded ${span}`;
+      meta.hidden = false;
+      const cut = eventsCutNote(report);
+      const step = report.series.step < 1000 ? `${report.series.step} ms` : formatSpan(report.series.step);
+      this.timeline.setNote(cut);
+      const footer = $('.report-footer');
+      const generated = new Date(report.generatedTs);
+      footer.textContent =
+        `MemLens report of ${report.catalog.title}, generated ${formatTime(report.generatedTs)} ` +
+        `(${generated.toISOString().replace('.000', '')}). Recorded range: ${span}. ` +
+        `Charts hold one point per ${step} (with its minimum and maximum as a band); zooming shows the same points closer.` +
+        (cut ? ' ' + cut : '');
+      footer.hidden = false;
+    }
   }
 
   // ---- catalog and ranges ----
@@ -106,14 +167,17 @@ class App implements ChartHost {
     }
   }
 
-  /** The range of the chosen preset, ending now on the server's clock (or at the newest sample). */
+  /**
+   * The range of the chosen preset: live, ending now on the server's clock (or at the newest sample); for a
+   * recording or a report, ending at its newest sample (a week-old recording's "1 h" is its last hour).
+   */
   private presetRange(): View {
-    const to = Math.max(Math.round(Date.now() + this.skewMs), this.liveTs);
-    if (this.preset === 'all') {
-      const first = this.catalog.firstTs;
-      return { from: first != null && first < to - 10_000 ? first : to - 60_000, to };
-    }
-    return { from: to - PRESET_MS[this.preset], to };
+    const cat = this.catalog;
+    const to = this.live
+      ? Math.max(Math.round(Date.now() + this.skewMs), this.liveTs)
+      : (report?.to ?? cat.lastTs ?? cat.firstTs ?? Date.now());
+    const first = report ? Math.min(report.from, cat.firstTs ?? report.from) : cat.firstTs;
+    return presetRange(this.preset, to, first, this.live);
   }
 
   private windowMs(): number {
@@ -136,7 +200,7 @@ class App implements ChartHost {
     let req = early;
     if (!req) {
       // The oldest sample moves as the store evicts: "All" asks the catalog again.
-      if (!this.zoomRange && this.preset === 'all') await this.refreshCatalog();
+      if (!this.zoomRange && this.preset === 'all' && this.live) await this.refreshCatalog();
       if (gen !== this.fetchGen) return;
       req = requestRange(this.zoomRange ?? this.presetRange(), this.measurePoints());
     }
@@ -181,6 +245,40 @@ class App implements ChartHost {
     }
     hooks.eventsLoaded = true;
     this.scheduleRedraw();
+    this.renderTimeline();
+  }
+
+  // ---- findings and the events list ----
+
+  /** Asks for the findings of the range shown once the range has settled (a preset, a zoom, a reset). */
+  private scheduleFindings(): void {
+    if (report) return; // a report carries the findings of its whole range, and nothing else
+    clearTimeout(this.findingsTimer);
+    this.findingsTimer = window.setTimeout(() => void this.loadFindings(), FINDINGS_DEBOUNCE_MS);
+  }
+
+  /** The doctor's findings over the range shown; a report shows the ones it carries (its whole range). */
+  private async loadFindings(): Promise<void> {
+    if (report) {
+      const f = report.findings;
+      if ('error' in f) this.findings.showError(`The doctor could not judge this recording: ${f.error}`);
+      else this.findings.show(f, 'over the whole recording');
+      return;
+    }
+    const gen = ++this.findingsGen;
+    const { from, to } = this.current;
+    try {
+      const r = await api<DoctorReport>(`api/findings?from=${Math.round(from)}&to=${Math.round(to)}`);
+      if (gen !== this.findingsGen) return;
+      this.findings.show(r, `over the range shown (${formatSpan(Math.max(0, r.to - r.from))})`);
+    } catch (e) {
+      if (gen !== this.findingsGen) return;
+      this.findings.showError(`Cannot load the findings (${(e as Error).message}).`);
+    }
+  }
+
+  private renderTimeline(): void {
+    this.timeline?.render(this.events.all, this.current.from, this.current.to);
   }
 
   /** The title, oldest sample and clock from the catalog again (the charts stay as they are). */
@@ -351,7 +449,9 @@ class App implements ChartHost {
 
   zoom(from: number, to: number): void {
     if (!(to > from)) return;
-    const minSpan = Math.max(2 * (this.catalog.intervalMs || 1000), 2000);
+    let minSpan = Math.max(2 * (this.catalog.intervalMs || 1000), 2000);
+    // A report has no finer data than its own points: a few of them at least.
+    if (report) minSpan = Math.max(minSpan, 4 * report.series.step);
     if (to - from < minSpan) {
       const mid = (from + to) / 2;
       from = Math.round(mid - minSpan / 2);
@@ -361,14 +461,14 @@ class App implements ChartHost {
     this.current = { from, to };
     this.updateToolbar();
     this.scheduleRedraw(); // at once with the data held, then finer data from the server
-    void this.loadRange();
+    void this.loadRange().then(() => this.scheduleFindings());
   }
 
   resetZoom(): void {
     if (!this.zoomRange) return;
     this.zoomRange = null;
     this.updateToolbar();
-    void this.loadRange();
+    void this.loadRange().then(() => this.scheduleFindings());
   }
 
   private choosePreset(p: Preset): void {
@@ -378,7 +478,7 @@ class App implements ChartHost {
     params.set('range', p);
     history.replaceState(null, '', location.pathname + location.search + '#' + params.toString());
     this.updateToolbar();
-    if (this.catalog) void this.loadRange();
+    if (this.catalog) void this.loadRange().then(() => this.scheduleFindings());
   }
 
   private setPaused(p: boolean): void {

@@ -21,6 +21,8 @@ declare global {
 
 (() => {
   try {
+    // A self-contained report carries its data (docs/report.md): nothing to fetch.
+    if (document.getElementById('memlens-report')) return;
     const params = new URLSearchParams(location.hash.slice(1));
     let token = params.get('token');
     if (token == null) {

@@ -26,3 +26,17 @@ export function pointsForViewport(viewportWidth: number): number {
   const col = (viewportWidth - 2 * 16 - (cols - 1) * 12) / cols;
   return clampPoints(col - 2 * 12 - 2 - 64);
 }
+
+/**
+ * The range of a preset ending at `end`: now for a live page, the recording's newest sample for a recording or a
+ * report. "All" starts at the oldest sample; a live page that has held less than 10 s shows its first minute
+ * instead (so the view does not start as a sliver and stretch), a recording exactly its own span, however short.
+ * Without any sample, "All" is the minute before `end`.
+ */
+export function presetRange(preset: Preset, end: number, firstTs: number | null | undefined, live = true): { from: number; to: number } {
+  if (preset === 'all') {
+    const minSpan = live ? 10_000 : 0;
+    return { from: firstTs != null && firstTs < end - minSpan ? firstTs : end - 60_000, to: end };
+  }
+  return { from: end - PRESET_MS[preset], to: end };
+}

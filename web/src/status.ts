@@ -4,7 +4,7 @@
 import { formatBytes, formatTime } from './format';
 import type { SourceStatus, Status } from './types';
 
-export type Connection = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'exited';
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'exited' | 'recording' | 'report';
 
 const LABELS: Record<Connection, string> = {
   connecting: 'Connecting…',
@@ -12,6 +12,8 @@ const LABELS: Record<Connection, string> = {
   reconnecting: 'Reconnecting…',
   paused: 'Paused',
   exited: 'Target exited',
+  recording: 'Recording',
+  report: 'Report',
 };
 
 export class StatusStrip {
@@ -26,6 +28,8 @@ export class StatusStrip {
   private paused = false;
   private exited = false;
   private opened = false;
+  /** A recording (served, not live) or a report (a file): no connection to speak of. */
+  private offline: 'recording' | 'report' | null = null;
 
   constructor(root: HTMLElement, banner: HTMLElement) {
     this.conn = root.querySelector('.conn-state')!;
@@ -58,6 +62,17 @@ export class StatusStrip {
     this.render();
   }
 
+  /** The page shows a recording or a report: no live indicator, no reconnection banner. */
+  setOffline(kind: 'recording' | 'report'): void {
+    this.offline = kind;
+    this.conn.title =
+      kind === 'report'
+        ? 'A self-contained report: the data is in this file, nothing is fetched.'
+        : 'A recording (or a replay): the data does not change, nothing is live.';
+    if (kind === 'report') this.store.hidden = true;
+    this.render();
+  }
+
   /** The banner for a failure before the stream exists (e.g. the catalog cannot be fetched). */
   showProblem(text: string | null): void {
     if (text) {
@@ -69,6 +84,7 @@ export class StatusStrip {
   }
 
   get state(): Connection {
+    if (this.offline) return this.offline;
     if (this.paused) return 'paused';
     if (this.disconnected) return 'reconnecting';
     if (this.exited) return 'exited';
@@ -79,7 +95,7 @@ export class StatusStrip {
     const s = this.state;
     this.conn.textContent = LABELS[s];
     this.conn.dataset.state = s;
-    this.banner.hidden = !this.disconnected;
+    this.banner.hidden = !this.disconnected || this.offline != null;
     if (this.disconnected) this.bannerText.textContent = 'Reconnecting… the live connection to the server was lost; retrying.';
     document.documentElement.dataset.connection = s;
   }

@@ -43,10 +43,16 @@ export interface ChartDef {
 export interface Catalog {
   version: number;
   title: string;
+  /** False when the page shows a recording or a replay: no stream, presets end at `lastTs`. Absent: live. */
+  live?: boolean;
   target?: { pid?: number; name?: string; runtime?: string; inProcess?: boolean };
   intervalMs: number;
   serverTs: number;
   firstTs: number | null;
+  /** The newest sample, null when there is none. */
+  lastTs?: number | null;
+  /** What the series do not carry: command line, runtime, GC mode, memory-relevant environment (docs/recording.md). */
+  facts?: Record<string, string>;
   actions?: Action[];
   metrics?: Record<string, MetricInfo>;
   charts: ChartDef[];
@@ -201,4 +207,47 @@ export interface Status {
 export interface Sample {
   ts: number;
   values: Record<string, number | null>;
+}
+
+export type Confidence = 'low' | 'medium' | 'high';
+
+/** One finding of the memory doctor (api/findings; src/MemLens/Doctor/Finding.cs). */
+export interface Finding {
+  id: string;
+  title: string;
+  summary: string;
+  confidence: Confidence | string;
+  evidence: string[];
+  from: number;
+  to: number;
+  next_steps: string[];
+  /** The section of docs/doctor.md that explains it, e.g. "docs/doctor.md#managed-leak". */
+  docs?: string;
+}
+
+/** The answer of api/findings (DoctorReport.WriteJson). */
+export interface DoctorReport {
+  from: number;
+  to: number;
+  healthy: boolean;
+  findings: Finding[];
+}
+
+/**
+ * The data a self-contained report embeds (DashboardReport.Write, docs/report.md): the same shapes the page
+ * gets from the API, for the whole recorded range.
+ */
+export interface ReportData {
+  version: number;
+  /** When the report was written (Unix ms). */
+  generatedTs: number;
+  /** The recorded range the report covers. */
+  from: number;
+  to: number;
+  catalog: Catalog;
+  status?: Status;
+  series: SeriesResponse;
+  events: EventsResponse & { total?: number; maxEvents?: number };
+  /** The doctor's report over the whole range, or an error when it could not judge. */
+  findings: DoctorReport | { error: string };
 }

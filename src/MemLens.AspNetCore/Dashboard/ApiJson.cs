@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using MemLens.AspNetCore.Actions;
+using MemLens.Doctor;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Sampling;
@@ -21,11 +22,17 @@ internal static class ApiJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static void WriteCatalog(Utf8JsonWriter w, MemLensMonitor monitor)
+    /// <summary>
+    /// Writes <c>api/catalog</c>. <paramref name="report"/> writes it for a self-contained report: no actions (there
+    /// is no server to run them), <c>live: false</c>, <paramref name="title"/> instead of the monitor's, and the time it
+    /// was written (<paramref name="nowMs"/>) as <c>serverTs</c>.
+    /// </summary>
+    public static void WriteCatalog(Utf8JsonWriter w, MemLensMonitor monitor, bool report = false, string? title = null, long? nowMs = null)
     {
         w.WriteStartObject();
         w.WriteNumber("version", 1);
-        w.WriteString("title", monitor.Title);
+        w.WriteString("title", title ?? monitor.Title);
+        w.WriteBoolean("live", monitor.Live && !report);
         w.WriteStartObject("target");
         w.WriteNumber("pid", monitor.Target.ProcessId);
         w.WriteString("name", monitor.Target.Name);
@@ -33,7 +40,7 @@ internal static class ApiJson
         w.WriteBoolean("inProcess", monitor.Target.InProcess);
         w.WriteEndObject();
         w.WriteNumber("intervalMs", (long)monitor.SampleInterval.TotalMilliseconds);
-        w.WriteNumber("serverTs", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        w.WriteNumber("serverTs", nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         long? first = monitor.FirstSampleMs();
         if (first is { } f)
         {
@@ -44,8 +51,22 @@ internal static class ApiJson
             w.WriteNull("firstTs");
         }
 
+        if (monitor.LastSampleMs() is { } last)
+        {
+            w.WriteNumber("lastTs", last);
+        }
+        else
+        {
+            w.WriteNull("lastTs");
+        }
+
+        WriteFacts(w, monitor.Facts);
         w.WriteStartArray("actions");
-        if (monitor.Release is not null)
+        if (report)
+        {
+            // A report is a file: nothing can act on the process from it.
+        }
+        else if (monitor.Release is not null)
         {
             w.WriteStartObject();
             w.WriteString("id", "release");
@@ -124,6 +145,25 @@ internal static class ApiJson
         w.WriteEndObject();
     }
 
+    /// <summary><c>"facts": {key: value, …}</c>, keys in ordinal order so the answer does not depend on how they were gathered.</summary>
+    private static void WriteFacts(Utf8JsonWriter w, IReadOnlyDictionary<string, string> facts)
+    {
+        w.WriteStartObject("facts");
+        foreach (var (key, value) in facts.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            w.WriteString(key, value);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>api/findings</c>: the doctor's report over the range, as <see cref="DoctorReport.WriteJson"/> writes it.</summary>
+    public static byte[] Findings(MemLensMonitor monitor, long fromMs, long toMs)
+    {
+        var report = MemoryDoctor.Examine(monitor.Store, monitor.Facts, fromMs, toMs);
+        return Serialize(report.WriteJson);
+    }
+
     private static void WriteAction(Utf8JsonWriter w, string id, string label, string url, string help)
     {
         w.WriteStartObject();
@@ -134,10 +174,10 @@ internal static class ApiJson
         w.WriteEndObject();
     }
 
-    public static void WriteStatus(Utf8JsonWriter w, MemLensMonitor monitor)
+    public static void WriteStatus(Utf8JsonWriter w, MemLensMonitor monitor, long? nowMs = null)
     {
         w.WriteStartObject();
-        w.WriteNumber("serverTs", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        w.WriteNumber("serverTs", nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         w.WriteBoolean("targetExited", monitor.TargetExited);
         w.WriteStartObject("store");
         w.WriteNumber("bytes", monitor.Store.MemoryBytes);

@@ -36,6 +36,7 @@ internal static partial class DashboardEndpoints
         group.MapGet("/api/status", ctx => Guarded(ctx, Monitor(ctx), m => JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteStatus(w, m))))).WithDisplayName("MemLens status");
         group.MapGet("/api/series", ctx => Guarded(ctx, Monitor(ctx), m => SeriesAsync(ctx, m))).WithDisplayName("MemLens series");
         group.MapGet("/api/events", ctx => Guarded(ctx, Monitor(ctx), m => EventsAsync(ctx, m))).WithDisplayName("MemLens events");
+        group.MapGet("/api/findings", ctx => Guarded(ctx, Monitor(ctx), m => FindingsAsync(ctx, m))).WithDisplayName("MemLens findings");
         group.MapGet("/api/stream", ctx => Guarded(ctx, Monitor(ctx), m => StreamAsync(ctx, m))).WithDisplayName("MemLens stream");
         group.MapPost("/api/actions/release", ctx => Guarded(ctx, Monitor(ctx), m => ReleaseAsync(ctx, m))).WithDisplayName("MemLens release memory");
         MapTargetActions(group, Monitor);
@@ -274,6 +275,37 @@ internal static partial class DashboardEndpoints
             .OrderBy(x => x.Order)
             .Select(x => x.Event)
             .ToArray();
+
+    /// <summary>
+    /// The doctor's findings over from–to, by default the store's whole range (a recording's, or all the history a
+    /// live monitor holds). Kept a few seconds per range (<see cref="FindingsCache"/>).
+    /// </summary>
+    private static async Task FindingsAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long last = monitor.LastSampleMs() ?? now;
+        long first = monitor.FirstSampleMs() ?? last;
+        if (!TryReadLong(ctx, "to", last, out long to))
+        {
+            await BadRequest(ctx, "'to' must be Unix milliseconds.");
+            return;
+        }
+
+        if (!TryReadLong(ctx, "from", Math.Min(first, to), out long from))
+        {
+            await BadRequest(ctx, "'from' must be Unix milliseconds.");
+            return;
+        }
+
+        if (from > to)
+        {
+            await BadRequest(ctx, "'from' must not be after 'to'.");
+            return;
+        }
+
+        byte[] json = monitor.Findings.Get(from, to, (f, t) => ApiJson.Findings(monitor, f, t));
+        await JsonAsync(ctx, json);
+    }
 
     private static async Task StreamAsync(HttpContext ctx, MemLensMonitor monitor)
     {

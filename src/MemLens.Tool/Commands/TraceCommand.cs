@@ -280,6 +280,7 @@ internal static class TraceCommand
 
         rec.Start(store);
         string name = Path.GetFileName(path);
+        // A replay does not move: the page opens no stream, shows no live indicator and lists the events.
         var monitor = new MemLensMonitor(store, [], new MemLensTarget(0, name, "go", InProcess: false),
             new MemLensOptions { Title = $"{name} (Go trace replay)" }) { Live = false };
         string span = Span(store);

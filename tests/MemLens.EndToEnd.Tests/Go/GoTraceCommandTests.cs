@@ -151,6 +151,7 @@ public sealed partial class GoTraceCommandTests
             using var http = new HttpClient();
             using var catalog = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "api/catalog")));
             Assert.Equal("go", catalog.RootElement.GetProperty("target").GetProperty("runtime").GetString());
+            Assert.False(catalog.RootElement.GetProperty("live").GetBoolean()); // a replay: no stream, presets at its end
             long first = catalog.RootElement.GetProperty("firstTs").GetInt64();
             using var events = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, $"api/events?from={first}&to={first + 3_600_000}")));
             var json = events.RootElement.ToString();
