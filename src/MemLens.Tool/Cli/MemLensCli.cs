@@ -23,6 +23,7 @@ internal static class MemLensCli
             TraceCommand.Create(),
             DoctorCommand.Create(),
             OpenCommand.Create(),
+            ReportCommand.Create(),
             ExportCommand.Create(),
         };
         return root;

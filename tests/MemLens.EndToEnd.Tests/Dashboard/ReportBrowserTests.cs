@@ -133,7 +133,7 @@ public partial class ReportBrowserTests(Chromium chromium, ITestOutputHelper out
 
     /// <summary>
     /// Samples this test process through /proc and its GC for a few seconds, with a few events and facts, and writes
-    /// the report; then puts a finding of its own in place of the doctor's (whose rules are not in this build), so
+    /// the report; then puts a finding of its own in place of the doctor's (whose verdict on a few seconds of a test process is not-enough-data), so
     /// the panel has something specific to show. Returns that finding.
     /// </summary>
     private static async Task<Finding> WriteReportOfThisProcessAsync(string file)

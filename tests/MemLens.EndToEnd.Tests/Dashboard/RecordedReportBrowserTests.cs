@@ -1,0 +1,73 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MemLens.EndToEnd.Tests.Dashboard;
+
+/// <summary>
+/// `memlens report` of a real recording — one left behind by a kill -9 of the tool — in Debian's Chromium from
+/// file://, every request routed: charts drawn, findings and events shown, nothing fetched.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class RecordedReportBrowserTests(Chromium chromium, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_report_of_a_recording_left_by_kill_9_renders_its_charts_without_any_request()
+    {
+        string db = Path.Combine(ToolProcess.WorkDir, $"killed-report-{Guid.NewGuid():N}.db");
+        string html = Path.ChangeExtension(db, ".html");
+        await using (var demo = await DemoProcess.StartAsync("--scenario", "leak"))
+        await using (var tool = RunningTool.Start("watch", demo.Pid.ToString(CultureInfo.InvariantCulture), "--json-lines", "--record", db))
+        {
+            await tool.WaitForLineAsync("{", TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(8)); // a few flushes and the runtime's first GC events
+            tool.Process.Kill();
+            await tool.Process.WaitForExitAsync();
+        }
+
+        var (code, _, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "report", db);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("wrote " + html, stderr, StringComparison.Ordinal);
+        output.WriteLine(stderr);
+
+        string url = new Uri(html).AbsoluteUri;
+        var page = await chromium.NewPageAsync();
+        var requests = new List<string>();
+        var errors = new List<string>();
+        page.Request += (_, r) => requests.Add(r.Url);
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                errors.Add(m.Text);
+            }
+        };
+        await page.RouteAsync("**/*", route => route.Request.Url == url ? route.ContinueAsync() : route.AbortAsync());
+
+        await page.GotoAsync(url);
+        await page.WaitForSelectorAsync("body[data-ready=\"1\"]", new() { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => (window.__memlens.findingsLoads ?? 0) >= 1 && (window.__memlens.timelineRows ?? 0) > 0", null, new() { Timeout = 20_000 });
+
+        var visible = await page.EvaluateAsync<string[]>("() => window.__memlens.visibleCharts");
+        output.WriteLine("visible charts: " + string.Join(", ", visible));
+        Assert.Contains("process", visible);
+        int drawn = await page.EvaluateAsync<int>(
+            """
+            () => [...document.querySelectorAll('[data-chart-id]:not([hidden]) canvas')].filter(c => {
+              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              let n = 0;
+              for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+              return n > 2000;
+            }).length
+            """);
+        Assert.True(drawn >= visible.Length, $"{drawn} drawn canvases for {visible.Length} visible charts");
+        Assert.NotEmpty(await page.EvaluateAsync<string[]>("() => window.__memlens.findings"));
+        await Assertions.Expect(page.Locator("#about-process")).ToContainTextAsync("MemLens.Demo");
+
+        Assert.All(requests, r => Assert.Equal(url, r));
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
+    }
+}
