@@ -80,7 +80,6 @@ internal static class DemoCommand
             {
                 // The workload serves its own dashboard, so it records itself too (MemLensOptions.RecordTo), as an app would.
                 Directory.CreateDirectory(Path.GetDirectoryName(recordTo.Path)!);
-                await Console.Error.WriteLineAsync($"memlens: the workload records itself to {Path.GetRelativePath(Environment.CurrentDirectory, recordTo.Path)}{(recordTo.Explicit ? "" : " (--no-record to turn off)")}").ConfigureAwait(false);
                 demoArgs.AddRange(["--record", recordTo.Path, "--record-max-mb", (recordTo.MaxBytes >> 20).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             }
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -118,6 +117,11 @@ internal static class DemoCommand
             {
                 if (served is not null)
                 {
+                    if (recordTo is not null)
+                    {
+                        await Console.Error.WriteLineAsync($"memlens: the workload records itself to {Path.GetRelativePath(Environment.CurrentDirectory, recordTo.Path)}{(recordTo.Explicit ? "" : " (--no-record to turn off)")}").ConfigureAwait(false);
+                    }
+
                     return await DemoDashboard.RunAsync(child, parse.GetValue(scenario)!, parse.GetValue(common.Duration), served, ct).ConfigureAwait(false);
                 }
 

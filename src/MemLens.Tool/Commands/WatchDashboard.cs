@@ -53,13 +53,7 @@ internal static class WatchDashboard
         }
 
         monitor.Facts = allFacts;
-        if (!ToolRecording.TryStartFor(pid, monitor.Store, record, out var recording, allFacts))
-        {
-            monitor.Dispose();
-            return ExitCodes.Error;
-        }
-
-        using var recorded = recording;
+        ToolRecording? recording = null;
         MemLensServer? server = null;
         try
         {
@@ -67,6 +61,13 @@ internal static class WatchDashboard
             monitor.Exited += () => exited.TrySetResult();
             server = await DashboardHosting.TryStartAsync(monitor, settings).ConfigureAwait(false);
             if (server is null)
+            {
+                return ExitCodes.Error;
+            }
+
+            // Once the page is served: a dashboard that cannot start has nothing to record, and says so in one line.
+            // The store holds every value since the monitor started, so nothing sampled before this is lost.
+            if (!ToolRecording.TryStartFor(pid, monitor.Store, record, out recording, allFacts))
             {
                 return ExitCodes.Error;
             }
@@ -105,6 +106,7 @@ internal static class WatchDashboard
         finally
         {
             await DashboardHosting.StopAsync(monitor, server).ConfigureAwait(false);
+            recording?.Dispose(); // after the monitor stopped: the last samples and the exit are in it
         }
     }
 

@@ -107,13 +107,11 @@ public sealed class RecordingCommandTests
             Assert.Equal(0, quiet);
             Assert.DoesNotContain("recording", none, StringComparison.Ordinal);
 
-            var before = Directory.Exists(Path.Combine(ToolProcess.WorkDir, "memlens-recordings"))
-                ? Directory.GetFiles(Path.Combine(ToolProcess.WorkDir, "memlens-recordings")).Length : 0;
             var (byDefault, _, said) = await ToolProcess.RunAsync(s_timeout, "watch", Pid(demo.Pid), "--json-lines", "--duration", "2s");
             Assert.Equal(0, byDefault);
-            Assert.Contains("recording to memlens-recordings/", said, StringComparison.Ordinal);
-            Assert.Contains(Directory.GetFiles(Path.Combine(ToolProcess.WorkDir, "memlens-recordings")), f => Path.GetFileName(f).StartsWith("dotnet", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("MemLens.Demo", StringComparison.Ordinal));
-            Assert.True(Directory.GetFiles(Path.Combine(ToolProcess.WorkDir, "memlens-recordings"), "*.db").Length > before);
+            var named = System.Text.RegularExpressions.Regex.Match(said, @"recording to (memlens-recordings/MemLens\.Demo-\d{8}-\d{6}Z\.db) \(--no-record to turn off\)");
+            Assert.True(named.Success, said);
+            Assert.True(new FileInfo(Path.Combine(ToolProcess.WorkDir, named.Groups[1].Value)).Length > 0);
         }
         finally
         {
