@@ -18,6 +18,12 @@ public sealed class Recorder : IDisposable
     /// <summary>Failed flushes in a row after which recording stops.</summary>
     public const int MaxConsecutiveFailures = 10;
 
+    /// <summary>Most distinct fact keys a recording keeps; <see cref="SetFact"/> ignores new keys past it.</summary>
+    public const int MaxFacts = 1000;
+
+    /// <summary>Longest fact key accepted.</summary>
+    public const int MaxFactKeyLength = 256;
+
     /// <summary>Longest delay between two attempts after failures (the delay doubles from the flush interval).</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
@@ -28,6 +34,7 @@ public sealed class Recorder : IDisposable
     private readonly object _signal = new();
     private readonly object _factsLock = new();
     private readonly Dictionary<string, string> _pendingFacts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _factKeys; // under _factsLock
     private readonly Thread _thread;
     private int _failures;
     private bool _stopping;      // under _signal
@@ -42,8 +49,9 @@ public sealed class Recorder : IDisposable
     private long _eventsWritten;
     private long _eventsLost;
 
-    private Recorder(MetricStore store, RecordingWriter writer, RecorderOptions options)
+    private Recorder(MetricStore store, RecordingWriter writer, RecorderOptions options, IEnumerable<string> factKeys)
     {
+        _factKeys = new HashSet<string>(factKeys, StringComparer.Ordinal);
         _store = store;
         _writer = writer;
         _interval = options.FlushInterval;
@@ -62,6 +70,12 @@ public sealed class Recorder : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(facts);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(facts.Count, MaxFacts - 10, nameof(facts));
+        foreach (var (key, value) in facts)
+        {
+            CheckFact(key, value);
+        }
+
         options ??= new RecorderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, RecorderOptions.MinimumMaxBytes, nameof(options));
         if (options.FlushInterval < TimeSpan.FromMilliseconds(10) || options.FlushInterval > TimeSpan.FromHours(1))
@@ -71,7 +85,7 @@ public sealed class Recorder : IDisposable
 
         string full = System.IO.Path.GetFullPath(path);
         var writer = RecordingWriter.Create(full, facts, options);
-        var recorder = new Recorder(store, writer, options);
+        var recorder = new Recorder(store, writer, options, facts.Keys);
         recorder.Publish();
         recorder._thread.Start();
         return recorder;
@@ -112,14 +126,20 @@ public sealed class Recorder : IDisposable
 
     /// <summary>
     /// Records a fact learned later (the runtime version once attached, an exit code); written at the next flush.
-    /// Values longer than 64 Ki characters are cut.
+    /// Values longer than 64 Ki characters are cut; a new key past <see cref="MaxFacts"/> keys is ignored.
     /// </summary>
+    /// <exception cref="ArgumentException">The key is empty or longer than <see cref="MaxFactKeyLength"/>.</exception>
     public void SetFact(string key, string value)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
-        ArgumentNullException.ThrowIfNull(value);
+        CheckFact(key, value);
         lock (_factsLock)
         {
+            if (_factKeys.Count >= MaxFacts && !_factKeys.Contains(key))
+            {
+                return;
+            }
+
+            _factKeys.Add(key);
             _pendingFacts[key] = value;
         }
     }
@@ -182,6 +202,13 @@ public sealed class Recorder : IDisposable
 
             _closed = true;
         }
+    }
+
+    private static void CheckFact(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Length, MaxFactKeyLength, nameof(key));
+        ArgumentNullException.ThrowIfNull(value);
     }
 
     /// <summary>Consecutive failed flushes (tests).</summary>

@@ -57,6 +57,12 @@ public static class RecordingFormat
             value  REAL NOT NULL,
             PRIMARY KEY(metric, t)
         ) WITHOUT ROWID;
+        CREATE TABLE recent(
+            t      INTEGER NOT NULL,
+            metric INTEGER NOT NULL,
+            value  REAL NOT NULL,
+            PRIMARY KEY(t, metric)
+        ) WITHOUT ROWID;
         CREATE TABLE buckets(
             metric INTEGER NOT NULL,
             span   INTEGER NOT NULL,
@@ -82,11 +88,24 @@ public static class RecordingFormat
                    0 AS span, s.value AS value, s.value AS min, s.value AS max, 1 AS count
             FROM samples s JOIN metrics m ON m.id = s.metric
             UNION ALL
+            SELECT m.name, m.unit, r.t, strftime('%Y-%m-%dT%H:%M:%fZ', r.t / 1000.0, 'unixepoch'),
+                   0, r.value, r.value, r.value, 1
+            FROM recent r JOIN metrics m ON m.id = r.metric
+            UNION ALL
             SELECT m.name, m.unit, b.t, strftime('%Y-%m-%dT%H:%M:%fZ', b.t / 1000.0, 'unixepoch'),
                    b.span, b.mean, b.min, b.max, b.count
             FROM buckets b JOIN metrics m ON m.id = b.metric;
         """;
 
     /// <summary>The tables a file must have to be read as a recording.</summary>
-    internal static readonly string[] RequiredTables = ["meta", "metrics", "samples", "buckets", "events"];
+    internal static readonly string[] RequiredTables = ["meta", "metrics", "samples", "recent", "buckets", "events"];
+
+    /// <summary>
+    /// Moves the newest raw samples from <c>recent</c> (time-major: a flush appends at its end, touching a page or two)
+    /// into <c>samples</c> (series-major: one insertion point per series), in one statement per table.
+    /// </summary>
+    internal const string MoveRecentSql = """
+        INSERT INTO samples(metric, t, value) SELECT metric, t, value FROM recent WHERE true ORDER BY metric, t ON CONFLICT DO NOTHING;
+        DELETE FROM recent;
+        """;
 }

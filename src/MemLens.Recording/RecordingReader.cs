@@ -256,6 +256,8 @@ public sealed class RecordingReader : IDisposable
         command.CommandText = """
             SELECT t, 0, value, value, value, 1 FROM samples WHERE metric = $metric AND t >= $from AND t <= $to
             UNION ALL
+            SELECT t, 0, value, value, value, 1 FROM recent WHERE metric = $metric AND t >= $from AND t <= $to
+            UNION ALL
             SELECT t, span, mean, min, max, count FROM buckets WHERE metric = $metric AND t >= $from AND t <= $to
             ORDER BY 1, 2
             """;
@@ -382,6 +384,8 @@ public sealed class RecordingReader : IDisposable
         command.CommandText = """
             SELECT sum(n), min(first), max(last) FROM (
                 SELECT count(*) AS n, min(t) AS first, max(t) AS last FROM samples WHERE metric = $metric
+                UNION ALL
+                SELECT count(*), min(t), max(t) FROM recent WHERE metric = $metric
                 UNION ALL
                 SELECT count(*), min(t), max(t) FROM buckets WHERE metric = $metric)
             """;
@@ -526,6 +530,7 @@ public sealed class RecordingReader : IDisposable
             SELECT key, value FROM meta LIMIT 0;
             SELECT id, name, unit FROM metrics LIMIT 0;
             SELECT metric, t, value FROM samples LIMIT 0;
+            SELECT metric, t, value FROM recent LIMIT 0;
             SELECT metric, span, t, mean, min, max, count FROM buckets LIMIT 0;
             SELECT id, t, type, text, fields FROM events LIMIT 0;
             """);

@@ -82,6 +82,7 @@ internal sealed class SizeBound
     public bool Reduce(long targetBytes)
     {
         LastSteps = 0;
+        InTransaction(() => Sql.Exec(_connection, RecordingFormat.MoveRecentSql)); // every raw sample where the cuts see it
         while (LastSteps < MaxSteps)
         {
             if (Sql.UsedBytes(_connection) <= targetBytes)

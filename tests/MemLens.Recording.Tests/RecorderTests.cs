@@ -181,6 +181,57 @@ public sealed class RecorderTests : IDisposable
     }
 
     [Fact]
+    public void Facts_are_bounded_in_number_and_size()
+    {
+        string path = _dir.File("many-facts.memlens");
+        using (var recorder = Recorder.Start(new MetricStore(), path, s_noFacts))
+        {
+            for (int i = 0; i < Recorder.MaxFacts + 500; i++)
+            {
+                recorder.SetFact($"k{i}", new string('v', i == 0 ? 100_000 : 3));
+            }
+
+            recorder.SetFact("k1", "updated"); // a known key is still updated
+            Assert.Throws<ArgumentOutOfRangeException>(() => recorder.SetFact(new string('k', Recorder.MaxFactKeyLength + 1), "x"));
+            Assert.Throws<ArgumentException>(() => recorder.SetFact("", "x"));
+        }
+
+        using var reader = RecordingReader.Open(path);
+        Assert.InRange(reader.Facts.Count, Recorder.MaxFacts, Recorder.MaxFacts + 5); // + the recorder's own facts
+        Assert.Equal(RecordingWriter.MaxFactChars, reader.Facts["k0"].Length);
+        Assert.Equal("updated", reader.Facts["k1"]);
+        Assert.False(reader.Facts.ContainsKey($"k{Recorder.MaxFacts + 100}"));
+    }
+
+    [Fact]
+    public void A_flush_of_one_round_writes_a_few_pages_not_one_per_series()
+    {
+        var store = new MetricStore();
+        var data = new MemLens.Tests.Storage.RealisticData(6);
+        string path = _dir.File("pages.memlens");
+        using var recorder = Recorder.Start(store, path, s_noFacts, new RecorderOptions { FlushInterval = TimeSpan.FromHours(1) });
+        for (int i = 0; i < 7200; i += 60)
+        {
+            data.Fill(store.Append, 60);
+            recorder.Flush();
+        }
+
+        var frames = new List<long>();
+        for (int round = 0; round < 20; round++)
+        {
+            recorder.Writer.Checkpoint();
+            data.Fill(store.Append, 1); // one sample of each of 30 series: a 1 s flush
+            recorder.Flush();
+            frames.Add((new FileInfo(path + "-wal").Length - 32) / (4096 + 24));
+        }
+
+        // Appending to the time-major recent table dirties a leaf or two and the path to it; every 4,096 rows they
+        // move to the series-major table at once (about one page per series, once every 136 rounds here).
+        frames.Sort();
+        Assert.True(frames[frames.Count / 2] <= 6, $"median {frames[frames.Count / 2]} WAL frames per 1 s flush: {string.Join(",", frames)}");
+    }
+
+    [Fact]
     public void The_background_flush_writes_new_values_within_the_interval()
     {
         var store = new MetricStore();
