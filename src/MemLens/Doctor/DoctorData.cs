@@ -80,7 +80,7 @@ internal sealed class DoctorData
     {
         if (!_series.TryGetValue(metric, out var s))
         {
-            s = DoctorSeries.Read(_store, metric, FromMs, ToMs);
+            s = DoctorSeries.Read(_store, metric, FromMs, ToMs, zeroIsUnknown: metric == MetricCatalog.GcHeapSize || metric == MetricCatalog.GcCommitted);
             _series[metric] = s;
         }
 
