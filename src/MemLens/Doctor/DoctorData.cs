@@ -21,6 +21,8 @@ internal sealed class DoctorData
 {
     private readonly MetricStore _store;
     private readonly Dictionary<MetricDescriptor, DoctorSeries> _series = [];
+    private (DoctorSeries Series, string Words)? _liveHeap;
+    private bool _liveHeapRead;
 
     public DoctorData(MetricStore store, IReadOnlyDictionary<string, string> facts, long fromMs, long toMs)
     {
@@ -80,7 +82,7 @@ internal sealed class DoctorData
     {
         if (!_series.TryGetValue(metric, out var s))
         {
-            s = DoctorSeries.Read(_store, metric, FromMs, ToMs);
+            s = DoctorSeries.Read(_store, metric, FromMs, ToMs, zeroIsUnknown: metric == MetricCatalog.GcHeapSize || metric == MetricCatalog.GcCommitted);
             _series[metric] = s;
         }
 
@@ -95,6 +97,17 @@ internal sealed class DoctorData
     /// gctrace lines report at each GC (every Go GC is a full one), or else HeapAlloc, whose troughs follow it.
     /// </summary>
     public (DoctorSeries Series, string Words)? LiveHeap()
+    {
+        if (!_liveHeapRead)
+        {
+            _liveHeap = ReadLiveHeap();
+            _liveHeapRead = true;
+        }
+
+        return _liveHeap;
+    }
+
+    private (DoctorSeries Series, string Words)? ReadLiveHeap()
     {
         if (Runtime == "dotnet" || (Runtime is null && DotNetGcs.Count > 0))
         {

@@ -14,8 +14,10 @@ public static class DoctorRules
 
     /// <summary>
     /// Shortest span of memory figures for judging a trend (leak, native growth, retention) or saying "healthy". A
-    /// .NET process warms up for 10–20 s (the demo's RSS rose 34 → 67 MiB in its first 13 s with a flat heap), and
-    /// a trend needs several GC cycles after that; the calibration runs judged right from 60 s on.
+    /// .NET process warms up for 10–20 s (the demo's RSS rose 34 → 67 MiB in its first 13 s with a flat heap), and a
+    /// trend needs several GC cycles after that. In the calibration runs the last verdict to come right was the
+    /// fragmentation demo's, at 75 s (it fills its heap in 48 s, which looks like a leak until it has stayed flat),
+    /// and the spike demo's at 55–65 s (its first full GC after a drop).
     /// </summary>
     public const double MinTrendSeconds = 80;
 
@@ -26,8 +28,8 @@ public static class DoctorRules
     public const double MinStateSeconds = 20;
 
     /// <summary>
-    /// A trend observed for at least this many times <see cref="MinTrendSeconds"/> can be rated high confidence: it
-    /// has outlasted start-up and a few load cycles.
+    /// A trend observed for at least this many times <see cref="MinTrendSeconds"/> (160 s) can be rated high
+    /// confidence: it has outlasted start-up and, in the spike demo, two load cycles.
     /// </summary>
     public const double LongWindowFactor = 2;
 

@@ -39,16 +39,44 @@ internal sealed class DoctorSeries
 
     public double LastValue => Mean[^1];
 
-    public static DoctorSeries Read(MetricStore store, MetricDescriptor metric, long fromMs, long toMs)
+    /// <summary>
+    /// Reads a series. With <paramref name="zeroIsUnknown"/>, readings of exactly 0 are left out: the .NET GC reports
+    /// 0 for its heap and committed sizes until its first GC, which means "not known yet", not an empty heap.
+    /// </summary>
+    public static DoctorSeries Read(MetricStore store, MetricDescriptor metric, long fromMs, long toMs, bool zeroIsUnknown = false)
     {
         var data = store.Query(metric, fromMs, toMs, DoctorRules.MaxPointsPerSeries);
         int n = data.Count;
-        return new DoctorSeries(metric, data.Timestamps[..n], data.Min[..n], data.Mean[..n], data.Max[..n]);
+        if (!zeroIsUnknown)
+        {
+            return new DoctorSeries(metric, data.Timestamps[..n], data.Min[..n], data.Mean[..n], data.Max[..n]);
+        }
+
+        var keep = Enumerable.Range(0, n).Where(i => data.Max[i] > 0).ToArray();
+        return new DoctorSeries(metric,
+            keep.Select(i => data.Timestamps[i]).ToArray(),
+            keep.Select(i => data.Min[i] > 0 ? data.Min[i] : data.Mean[i]).ToArray(),
+            keep.Select(i => data.Mean[i]).ToArray(),
+            keep.Select(i => data.Max[i]).ToArray());
     }
 
     /// <summary>A series made of other values (differences of two series), for the same maths.</summary>
     public static DoctorSeries Of(MetricDescriptor metric, long[] times, double[] values) =>
         new(metric, times, values, values, values);
+
+    /// <summary>
+    /// This series with its first value carried back to <paramref name="fromMs"/> when it starts later: the GC reports
+    /// its committed memory only from its first GC on, and had committed about that much before it.
+    /// </summary>
+    public DoctorSeries FromTime(long fromMs)
+    {
+        if (IsEmpty || FirstTime <= fromMs)
+        {
+            return this;
+        }
+
+        return new DoctorSeries(Metric, [fromMs, .. Times], [Min[0], .. Min], [Mean[0], .. Mean], [Max[0], .. Max]);
+    }
 
     /// <summary>Mean values of the points with fromMs ≤ t ≤ toMs.</summary>
     public List<double> MeansBetween(long fromMs, long toMs)

@@ -74,10 +74,8 @@ public static class DoctorText
     /// <summary>Appends <paramref name="words"/> wrapped at <paramref name="width"/>: the first line after <paramref name="first"/>, the others after <paramref name="rest"/>. A word longer than a line (a URL, a command) is not broken.</summary>
     private static void Wrap(StringBuilder text, string words, string first, string rest, int width)
     {
-        string indent = first;
-        int column = 0;
-        text.Append(indent);
-        column = indent.Length;
+        text.Append(first);
+        int column = first.Length;
         bool lineHasWord = false;
         foreach (string word in words.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {

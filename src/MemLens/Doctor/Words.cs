@@ -35,6 +35,6 @@ internal static class Words
 
     public static string Number(double value, string format = "0.##") => value.ToString(format, CultureInfo.InvariantCulture);
 
-    /// <summary>"the process" or the PID when the facts give one, for commands the user can paste.</summary>
+    /// <summary>The PID from the facts (<c>target.pid</c>) for commands the user can paste, or <c>&lt;pid&gt;</c>.</summary>
     public static string Pid(DoctorData data) => data.Fact("target.pid") ?? "<pid>";
 }

@@ -247,6 +247,46 @@ public class DoctorRulesTests
     }
 
     [Fact]
+    public void LazyFree_in_a_dotnet_process_is_explained_as_the_GC_resetting_free_space()
+    {
+        var p = SawTooth(DotNet(), 120, _ => 100, rss: _ => 300).Series(MetricCatalog.ProcessLazyFree, 120, _ => 90);
+
+        var finding = p.Examine(120).Findings.Single(f => f.Id == FindingIds.LazyFree);
+
+        Assert.Equal(Confidence.High, finding.Confidence);
+        Assert.Contains(finding.NextSteps, s => s.Contains("The .NET GC hands free space", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_day_of_flat_history_read_in_buckets_is_healthy()
+    {
+        var random = new Random(5);
+        var p = DotNet()
+            .Series(MetricCatalog.GcHeapSize, 86_400, s => 40 + (random.NextDouble() * 20))
+            .Series(MetricCatalog.GcCommitted, 86_400, _ => 90)
+            .Series(MetricCatalog.ProcessRss, 86_400, s => 150 + (random.NextDouble() * 5));
+
+        var report = p.Examine(86_400);
+
+        Assert.Equal([FindingIds.Healthy], Ids(report));
+        Assert.Equal(Confidence.High, report.Findings[0].Confidence);
+    }
+
+    [Fact]
+    public void A_slow_leak_shows_over_a_day()
+    {
+        // 100 MiB a day under a noisy 40–60 MiB saw-tooth: invisible in minutes, plain over the day.
+        var random = new Random(6);
+        var p = DotNet()
+            .Series(MetricCatalog.GcHeapSize, 86_400, s => 40 + (s / 864.0) + (random.NextDouble() * 20))
+            .Series(MetricCatalog.GcCommitted, 86_400, s => 90 + (s / 864.0))
+            .Series(MetricCatalog.ProcessRss, 86_400, s => 150 + (s / 864.0) + (random.NextDouble() * 5));
+
+        Assert.Equal([FindingIds.ManagedLeak], Ids(p.Examine(86_400)));
+        Assert.DoesNotContain(FindingIds.ManagedLeak, Ids(p.Examine(600)));
+    }
+
+    [Fact]
     public void Many_large_flat_arenas_beside_a_flat_heap_are_glibc_arenas()
     {
         var p = SawTooth(DotNet(), 300, _ => 50, rss: _ => 900)

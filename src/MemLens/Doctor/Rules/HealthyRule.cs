@@ -75,6 +75,11 @@ internal static class HealthyRule
         {
             evidence.Add($"{full.Count} full GCs left between {Words.Bytes(full.Min(g => g.HeapAfter))} and {Words.Bytes(full.Max(g => g.HeapAfter))} live.");
         }
+        else if (d.GoGcs.Count > 0)
+        {
+            var lastGc = d.GoGcs[^1];
+            evidence.Add($"{d.GoGcs.Count} GCs left between {Words.Bytes(d.GoGcs.Min(g => g.HeapLive))} and {Words.Bytes(d.GoGcs.Max(g => g.HeapLive))} live; the last, at {Words.Clock(lastGc.TimestampMs)}, {Words.Bytes(lastGc.HeapLive)}.");
+        }
 
         var allocated = d.Series(MetricCatalog.GcAllocated);
         if (allocated.Count >= 2 && allocated.LastTime > allocated.FirstTime)
@@ -119,8 +124,10 @@ internal static class HealthyRule
             return null;
         }
 
+        // The heap rose to this level within the range: it started far below, or a full GC found far less live.
         double level = heap.MedianBetween(d.RecentFromMs, d.DataToMs);
-        if (!(level >= DoctorRules.RetentionMinBytes) || heap.Min[0] * DoctorRules.RetentionMinRatio > level)
+        double lowest = Math.Min(heap.Min[0], d.DotNetGcs.Where(g => g.IsFull).Select(g => (double)g.HeapAfter).DefaultIfEmpty(double.MaxValue).Min());
+        if (!(level >= DoctorRules.RetentionMinBytes) || lowest * DoctorRules.RetentionMinRatio > level)
         {
             return null;
         }

@@ -73,9 +73,13 @@ internal static class LazyFreeRule
                 ? "To make RSS drop as soon as memory is released (what dashboards and OOM-watching tools expect), remove madvdontneed=0 from GODEBUG or set GODEBUG=madvdontneed=1; it costs a page fault when the memory is used again."
                 : "To make RSS drop as soon as memory is released, run with GODEBUG=madvdontneed=1 (the default from Go 1.16): pages then leave RSS at once, at the cost of a page fault when reused.");
         }
+        else if (d.Runtime == "dotnet")
+        {
+            steps.Add("The .NET GC hands free space it keeps for later back this way (it \"resets\" it with MADV_FREE rather than decommitting it), as do jemalloc and some other allocators; glibc's malloc does not. Nothing needs setting.");
+        }
         else
         {
-            steps.Add("The allocator in use releases memory with MADV_FREE (jemalloc and some others do, glibc does not); most have a setting to use MADV_DONTNEED instead if RSS must drop at once.");
+            steps.Add("The allocator in use releases memory with MADV_FREE (jemalloc and some others do, glibc's malloc does not); most have a setting to use MADV_DONTNEED instead if RSS must drop at once.");
         }
 
         steps.Add("In a container, the cgroup's usage counts these pages too until reclaim: the kernel reclaims them before it would OOM-kill, so a limit is not at risk because of them.");

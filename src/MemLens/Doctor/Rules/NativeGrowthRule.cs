@@ -26,7 +26,7 @@ internal static class NativeGrowthRule
             case "dotnet":
                 var committed = d.Series(MetricCatalog.GcCommitted);
                 return committed.IsEmpty ? null
-                    : (DoctorSeries.Combine(MetricCatalog.ProcessRss, from, to, k, (rss, 1), (committed, -1)), "RSS minus GC committed memory");
+                    : (DoctorSeries.Combine(MetricCatalog.ProcessRss, from, to, k, (rss, 1), (committed.FromTime(from), -1)), "RSS minus GC committed memory");
             case "go":
                 var sys = d.Series(MetricCatalog.GoSys);
                 if (sys.IsEmpty)

@@ -220,12 +220,13 @@ internal static class RuntimeRetentionRule
     }
 
     /// <summary>
-    /// Retention is about now: the last period reaches into the recent part of the range, and RSS has not come back
-    /// down to where it was before (a load peak that the GC collected and the process gave back is healthy).
+    /// Retention is about now: the last period ends in the second half of the observed span (the spike demo judged
+    /// just before its next full GC has its last proven period 40 s back, and the same garbage again since), and RSS
+    /// has not come back down to where it was (a load peak that the GC collected and the process gave back is healthy).
     /// </summary>
     private static bool IsCurrent(DoctorData d, List<(long From, long To)> periods)
     {
-        if (periods.Max(p => p.To) < d.RecentFromMs)
+        if (periods.Max(p => p.To) < d.MiddleMs)
         {
             return false;
         }
