@@ -197,6 +197,7 @@ public class DoctorRulesTests
         }
 
         p.Facts["dotnet.gc.server"] = "true";
+        p.Facts["env.DOTNET_GCgen0size"] = "0x4000000";
 
         var report = p.Examine(300);
 
@@ -204,6 +205,7 @@ public class DoctorRulesTests
         Assert.Equal(FindingIds.RuntimeRetention, finding.Id);
         Assert.Contains(finding.Evidence, e => e.StartsWith("GC committed memory stayed at up to 400 MiB", StringComparison.Ordinal));
         Assert.Contains(finding.NextSteps, s => s.Contains("Server GC", StringComparison.Ordinal));
+        Assert.Contains(finding.NextSteps, s => s.StartsWith("GC settings in its environment: DOTNET_GCgen0size=0x4000000", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -457,10 +459,13 @@ public class DoctorRulesTests
             .Series(MetricCatalog.GoHeapReleased, 300, s => s < 30 ? 0 : 20)
             .Series(MetricCatalog.GoSys, 300, s => s < 30 ? 100 + (10 * s) : 400);
 
+        p.Facts["env.GOGC"] = "400";
+
         var finding = Assert.Single(p.Examine(300).Findings);
 
         Assert.Equal(FindingIds.RuntimeRetention, finding.Id);
         Assert.Contains("HeapIdle − HeapReleased", finding.Evidence[0], StringComparison.Ordinal);
+        Assert.Contains(finding.NextSteps, s => s.StartsWith("GOGC is 400", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -185,6 +185,9 @@ internal static class RuntimeRetentionRule
         var steps = new List<string>
         {
             "Nothing leaks: the runtime keeps freed heap for reuse and its background scavenger returns it to the system over minutes. `debug.FreeOSMemory()` returns it at once (it runs a GC first).",
+            d.Fact("env.GOGC") is { } gogc
+                ? $"GOGC is {gogc}: the heap may grow to the live heap × (1 + GOGC/100) before a GC, and the runtime keeps about that much."
+                : "With the default GOGC=100 the heap grows to twice the live heap before a GC; a lower GOGC keeps less, at more GC work.",
             d.Fact("env.GOMEMLIMIT") is { } limit
                 ? $"GOMEMLIMIT is {limit}: the scavenger works harder to keep the total under it; lower it if RSS must stay lower (Go 1.19+)."
                 : "Set a soft limit with GOMEMLIMIT (Go 1.19+): the scavenger then returns idle memory eagerly as the total nears it.",
@@ -210,6 +213,13 @@ internal static class RuntimeRetentionRule
         if (server)
         {
             steps.Add("This process uses Server GC, which keeps large budgets per core: under light load, DATAS (DOTNET_GCDynamicAdaptationMode=1, the default with Server GC from .NET 9) or workstation GC (DOTNET_gcServer=0) hold far less.");
+        }
+
+        var settings = d.Facts.Where(f => f.Key.StartsWith("env.DOTNET_GC", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(f.Value))
+            .OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key[4..]}={f.Value}").ToList();
+        if (settings.Count > 0)
+        {
+            steps.Add($"GC settings in its environment: {string.Join(", ", settings)} (values are hexadecimal). A larger gen0 budget (GCgen0size) or a retained VM (GCRetainVM) keeps more committed by design.");
         }
 
         steps.Add(d.Fact("env.DOTNET_GCConserveMemory") is { } conserve
