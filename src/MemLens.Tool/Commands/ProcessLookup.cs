@@ -44,13 +44,7 @@ internal static class ProcessLookup
     public static string ProgramName(ProcessInfo process)
     {
         ArgumentNullException.ThrowIfNull(process);
-        var words = process.CommandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (process.Name == "dotnet" && words.Length > 1 && words[1].EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-        {
-            return Path.GetFileNameWithoutExtension(words[1]);
-        }
-
-        return process.Name;
+        return process.ProgramName;
     }
 
     /// <summary>The runtime as the dashboard API names it: <c>dotnet</c>, <c>go</c> or <c>native</c>.</summary>

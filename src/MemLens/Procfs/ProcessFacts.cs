@@ -36,7 +36,8 @@ public static class ProcessFacts
         var info = procRoot == "/proc" ? ProcessTable.Read(processId, new ProcessTableOptions { ReadPss = false, DetectRuntime = true }) : null;
         if (info is not null)
         {
-            facts["target.name"] = info.Name;
+            facts["target.name"] = info.ProgramName;
+            facts["target.command_name"] = info.Name;
             if (info.CommandLine.Length > 0)
             {
                 facts["target.command_line"] = Truncate(info.CommandLine, 4096);

@@ -24,4 +24,20 @@ public sealed record ProcessInfo(
     long? Virtual,
     long? Swap,
     long? Pss,
-    TimeSpan? Uptime);
+    TimeSpan? Uptime)
+{
+    /// <summary>
+    /// The program's name for titles and file names: the command name, or for <c>dotnet app.dll</c> the assembly's
+    /// name, since every such process is called "dotnet".
+    /// </summary>
+    public string ProgramName
+    {
+        get
+        {
+            var words = CommandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return Name == "dotnet" && words.Length > 1 && words[1].EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+                ? Path.GetFileNameWithoutExtension(words[1])
+                : Name;
+        }
+    }
+}

@@ -21,7 +21,10 @@ public sealed class RecordedReportBrowserTests(Chromium chromium, ITestOutputHel
         await using (var tool = RunningTool.Start("watch", demo.Pid.ToString(CultureInfo.InvariantCulture), "--json-lines", "--record", db))
         {
             await tool.WaitForLineAsync("{", TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromSeconds(8)); // a few flushes and the runtime's first GC events
+            // A full GC induced from outside: at least one event for the timeline, however busy the machine.
+            var (gc, _, gcErr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "gc", demo.Pid.ToString(CultureInfo.InvariantCulture));
+            Assert.True(gc == 0, gcErr);
+            await Task.Delay(TimeSpan.FromSeconds(4)); // a few flushes after it
             tool.Process.Kill();
             await tool.Process.WaitForExitAsync();
         }
@@ -48,7 +51,7 @@ public sealed class RecordedReportBrowserTests(Chromium chromium, ITestOutputHel
 
         await page.GotoAsync(url);
         await page.WaitForSelectorAsync("body[data-ready=\"1\"]", new() { Timeout = 20_000 });
-        await page.WaitForFunctionAsync("() => (window.__memlens.findingsLoads ?? 0) >= 1 && (window.__memlens.timelineRows ?? 0) > 0", null, new() { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => (window.__memlens.findingsLoads ?? 0) >= 1 && (window.__memlens.timelineRows ?? 0) > 0", null, new() { Timeout = 30_000 });
 
         var visible = await page.EvaluateAsync<string[]>("() => window.__memlens.visibleCharts");
         output.WriteLine("visible charts: " + string.Join(", ", visible));
