@@ -17,7 +17,8 @@ internal static class DashboardCharts
             "What the kernel says the process uses, from /proc/<pid>/status and smaps_rollup. RSS counts every " +
             "resident page, shared library pages included; PSS divides shared pages among the processes sharing " +
             "them; USS is what would be freed if the process exited. LazyFree pages (freed with MADV_FREE) still " +
-            "count in RSS until the kernel needs them.",
+            "count in RSS until the kernel needs them. glibc arenas is what malloc's per-thread heaps have mapped " +
+            "read-write (from /proc/<pid>/maps): many of them while the managed heap is flat point at MALLOC_ARENA_MAX.",
             [
                 Metric(MetricCatalog.ProcessRss, "#2563eb"),
                 Metric(MetricCatalog.ProcessPss, "#7c3aed"),
@@ -27,6 +28,7 @@ internal static class DashboardCharts
                 Metric(MetricCatalog.ProcessShmem, "#db2777"),
                 Metric(MetricCatalog.ProcessSwap, "#dc2626"),
                 Metric(MetricCatalog.ProcessLazyFree, "#64748b"),
+                Metric(MetricCatalog.ProcessMallocArenasSize, "#0d9488"),
             ]),
         new("virtual", "Virtual size (VSZ)", Units.Bytes,
             "Address space the process has mapped, touched or not. Runtimes reserve large ranges up front, so VSZ " +
