@@ -75,7 +75,7 @@ internal sealed class RecordingWriter : IDisposable
             ("$t", SqliteType.Integer), ("$type", SqliteType.Text), ("$text", SqliteType.Text), ("$fields", SqliteType.Text), ("$ephemeral", SqliteType.Integer));
         _upsertFact = Prepare("INSERT INTO meta(key, value) VALUES($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             ("$key", SqliteType.Text), ("$value", SqliteType.Text));
-        _bound = new SizeBound(connection, _counts);
+        _bound = new SizeBound(connection, _counts, path);
         _written = new long[MetricCatalog.Count];
         _staged = new long[MetricCatalog.Count];
         _metricIds = new long[MetricCatalog.Count];
@@ -104,6 +104,12 @@ internal sealed class RecordingWriter : IDisposable
 
     /// <summary>The size bound's steps, newest last (tests and diagnostics).</summary>
     internal IReadOnlyList<string> ReductionLog => _bound.Log;
+
+    /// <summary>Largest the WAL was between two steps of a reduction (tests and diagnostics).</summary>
+    internal long LargestReductionWalBytes => _bound.LargestWalBytes;
+
+    /// <summary>Largest the WAL was after a transaction, before the bound folded it in (tests and diagnostics).</summary>
+    internal long LargestTransactionWalBytes { get; private set; }
 
     /// <summary>Reductions so far (tests and diagnostics).</summary>
     internal int Reductions { get; private set; }
@@ -490,6 +496,7 @@ internal sealed class RecordingWriter : IDisposable
     private void KeepWithinBound()
     {
         var (db, wal) = Sizes();
+        LargestTransactionWalBytes = Math.Max(LargestTransactionWalBytes, wal);
         if (db + wal > _maxBytes || wal > _walLimitBytes)
         {
             Sql.CheckpointTruncate(_connection);

@@ -64,12 +64,17 @@ internal sealed class SizeBound
 
     private readonly SqliteConnection _connection;
     private readonly TierCounts _counts;
+    private readonly string _walPath;
 
-    public SizeBound(SqliteConnection connection, TierCounts counts)
+    public SizeBound(SqliteConnection connection, TierCounts counts, string path)
     {
         _connection = connection;
         _counts = counts;
+        _walPath = path + "-wal";
     }
+
+    /// <summary>Largest the WAL was after any step so far (the file's transient peak is the database plus this).</summary>
+    public long LargestWalBytes { get; private set; }
 
     /// <summary>Steps taken by the last <see cref="Reduce"/>, for tests and diagnostics.</summary>
     public int LastSteps { get; private set; }
@@ -96,6 +101,8 @@ internal sealed class SizeBound
             }
 
             LastSteps++;
+            var wal = new FileInfo(_walPath);
+            LargestWalBytes = Math.Max(LargestWalBytes, wal.Exists ? wal.Length : 0);
         }
 
         return Sql.UsedBytes(_connection) <= targetBytes;
