@@ -293,7 +293,7 @@ public sealed class Recorder : IDisposable
             }
 
             Volatile.Write(ref _failures, 0);
-            _lastError = _writer.WithinBound ? null : $"{Path} cannot be kept within {Options.MaxBytes} bytes: nothing older is left to downsample";
+            _lastError = _writer.OverBound is { } why ? $"{Path} holds {_writer.BytesOnDisk} bytes, above its bound of {Options.MaxBytes}: {why}" : null;
             return null;
         }
         catch (Exception ex)

@@ -93,8 +93,8 @@ internal sealed class RecordingWriter : IDisposable
     /// <summary>Database plus WAL, as measured after the last flush.</summary>
     public long BytesOnDisk { get; private set; }
 
-    /// <summary>False when the last flush could not bring the file within its bound (nothing left to give up).</summary>
-    public bool WithinBound { get; private set; } = true;
+    /// <summary>Why the file is above its bound after the last flush, or null when it is within it.</summary>
+    public string? OverBound { get; private set; }
 
     /// <summary>Rows per tier as the writer counts them (tests and diagnostics).</summary>
     internal TierCounts Counts => _counts;
@@ -504,21 +504,21 @@ internal sealed class RecordingWriter : IDisposable
         }
 
         LastReductionSteps = 0;
+        bool reached = true;
         if (db + wal > _maxBytes)
         {
             _recentRows = 0; // the bound moves them first
-            WithinBound = _bound.Reduce(_maxBytes / 4 * 3);
+            reached = _bound.Reduce(_maxBytes / 4 * 3);
             LastReductionSteps = _bound.LastSteps;
             Reductions++;
             Sql.Exec(_connection, "PRAGMA incremental_vacuum");
             Sql.CheckpointTruncate(_connection);
             (db, wal) = Sizes();
         }
-        else
-        {
-            WithinBound = true;
-        }
 
+        OverBound = db + wal <= _maxBytes ? null
+            : !reached ? "nothing older is left to downsample"
+            : "a reader keeps the write-ahead log from being folded in";
         BytesOnDisk = db + wal;
     }
 
