@@ -119,8 +119,9 @@ public sealed class Recorder : IDisposable
     public bool HasFailed => _gaveUp;
 
     /// <summary>
-    /// Raised once, on the recorder's thread, when recording stops for good, with a one-line reason. Exceptions
-    /// from handlers are swallowed: they must not end the recording thread or the host.
+    /// Raised once when recording stops for good, with a one-line reason, on the thread whose flush failed the
+    /// last time (the recorder's own, unless the host called <see cref="Flush"/>). Exceptions from handlers are
+    /// swallowed: they must not end the recording thread or the host.
     /// </summary>
     public event Action<string>? Failed;
 
