@@ -8,6 +8,13 @@ if (args is ["--store-memory"])
     return;
 }
 
+if (args.Length > 0 && args[0] == "--recording")
+{
+    // A recording's bytes per value, flush and load times, and what a week leaves in 256 MiB and in 8 MiB.
+    MemLens.Benchmarks.RecordingReport.Run(args.Length > 1 ? args[1] : null);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--snapshot")
 {
     // A heap snapshot's cost next to one blocking gen2 GC of the same heap, and this process's peak RSS.

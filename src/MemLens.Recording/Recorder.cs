@@ -119,8 +119,9 @@ public sealed class Recorder : IDisposable
     public bool HasFailed => _gaveUp;
 
     /// <summary>
-    /// Raised once, on the recorder's thread, when recording stops for good, with a one-line reason. Exceptions
-    /// from handlers are swallowed: they must not end the recording thread or the host.
+    /// Raised once when recording stops for good, with a one-line reason, on the thread whose flush failed the
+    /// last time (the recorder's own, unless the host called <see cref="Flush"/>). Exceptions from handlers are
+    /// swallowed: they must not end the recording thread or the host.
     /// </summary>
     public event Action<string>? Failed;
 
@@ -293,7 +294,7 @@ public sealed class Recorder : IDisposable
             }
 
             Volatile.Write(ref _failures, 0);
-            _lastError = _writer.WithinBound ? null : $"{Path} cannot be kept within {Options.MaxBytes} bytes: nothing older is left to downsample";
+            _lastError = _writer.OverBound is { } why ? $"{Path} holds {_writer.BytesOnDisk} bytes, above its bound of {Options.MaxBytes}: {why}" : null;
             return null;
         }
         catch (Exception ex)

@@ -7,7 +7,7 @@ public static class RecordingFormat
 {
     /// <summary>
     /// <c>PRAGMA application_id</c> of every MemLens recording: the ASCII bytes <c>MLNS</c>. It is what tells a
-    /// recording from any other SQLite file (<c>file(1)</c> shows it too).
+    /// recording from any other SQLite file (<c>file(1)</c> prints it as <c>application id 1296846419</c>).
     /// </summary>
     public const int ApplicationId = 0x4D4C4E53;
 

@@ -250,28 +250,53 @@ public sealed class RecordingReader : IDisposable
         return 3;
     }
 
+    /// <summary>
+    /// Merges the three places a series' points live, each read in index order: buckets, raw samples and the newest raw
+    /// samples. (One UNION ALL … ORDER BY took three times as long: SQLite's merge of compound selects costs per row.)
+    /// </summary>
     private IEnumerable<RecordedPoint> ReadSeriesCore(long id, long fromMs, long toMs)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            SELECT t, 0, value, value, value, 1 FROM samples WHERE metric = $metric AND t >= $from AND t <= $to
-            UNION ALL
-            SELECT t, 0, value, value, value, 1 FROM recent WHERE metric = $metric AND t >= $from AND t <= $to
-            UNION ALL
-            SELECT t, span, mean, min, max, count FROM buckets WHERE metric = $metric AND t >= $from AND t <= $to
-            ORDER BY 1, 2
-            """;
+        const string range = "WHERE metric = $metric AND t >= $from AND t <= $to ORDER BY t";
+        using var bucketCommand = SeriesCommand("SELECT t, span, mean, min, max, count FROM buckets " + range + ", span", id, fromMs, toMs);
+        using var sampleCommand = SeriesCommand("SELECT t, value FROM samples " + range, id, fromMs, toMs);
+        using var recentCommand = SeriesCommand("SELECT t, value FROM recent " + range, id, fromMs, toMs);
+        using var buckets = new PointCursor(Execute(bucketCommand), raw: false, Path);
+        using var samples = new PointCursor(Execute(sampleCommand), raw: true, Path);
+        using var recent = new PointCursor(Execute(recentCommand), raw: true, Path);
+        buckets.Advance();
+        samples.Advance();
+        recent.Advance();
+        while (true)
+        {
+            var next = buckets.Has ? buckets : null;
+            if (samples.Has && (next is null || PointCursor.Before(samples.Current, next.Current)))
+            {
+                next = samples;
+            }
+
+            if (recent.Has && (next is null || PointCursor.Before(recent.Current, next.Current)))
+            {
+                next = recent;
+            }
+
+            if (next is null)
+            {
+                yield break;
+            }
+
+            yield return next.Current;
+            next.Advance();
+        }
+    }
+
+    private SqliteCommand SeriesCommand(string sql, long id, long fromMs, long toMs)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
         command.Parameters.AddWithValue("$metric", id);
         command.Parameters.AddWithValue("$from", fromMs);
         command.Parameters.AddWithValue("$to", toMs);
-        using var reader = Execute(command);
-        while (Next(reader))
-        {
-            if (TryReadPoint(reader, out var point))
-            {
-                yield return point;
-            }
-        }
+        return command;
     }
 
     private IEnumerable<RecordedEvent> ReadEventsCore(long fromMs, long toMs)
@@ -287,32 +312,6 @@ public sealed class RecordingReader : IDisposable
             {
                 yield return memEvent;
             }
-        }
-    }
-
-    private bool TryReadPoint(SqliteDataReader reader, out RecordedPoint point)
-    {
-        try
-        {
-            if (reader.IsDBNull(2))
-            {
-                point = default;
-                return false; // a damaged row: every row the recorder writes has a mean
-            }
-
-            long t = reader.GetInt64(0);
-            long span = reader.GetInt64(1);
-            double mean = reader.GetDouble(2);
-            double min = reader.IsDBNull(3) ? mean : reader.GetDouble(3);
-            double max = reader.IsDBNull(4) ? mean : reader.GetDouble(4);
-            long count = reader.IsDBNull(5) ? 0 : reader.GetInt64(5);
-            point = new RecordedPoint(t, span, mean, min, max, count);
-            return IsValidTime(t) && span is >= 0 and <= MaxSpanMs && count >= 0
-                && double.IsFinite(mean) && double.IsFinite(min) && double.IsFinite(max);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw Damaged(Path, ex);
         }
     }
 
@@ -595,6 +594,62 @@ public sealed class RecordingReader : IDisposable
     /// ISO-8601 can show, a negative count, a span longer than a year.
     /// </summary>
     private static bool IsValidTime(long t) => t is >= MinTimeMs and <= MaxTimeMs;
+
+    /// <summary>One of the ordered row streams <see cref="ReadSeriesCore"/> merges; skips rows a recorder cannot have written.</summary>
+    private sealed class PointCursor(SqliteDataReader reader, bool raw, string path) : IDisposable
+    {
+        public bool Has { get; private set; }
+
+        public RecordedPoint Current { get; private set; }
+
+        /// <summary>Time order; at equal times a raw sample before a minute bucket before an hour bucket.</summary>
+        public static bool Before(in RecordedPoint a, in RecordedPoint b) =>
+            a.TimestampMs < b.TimestampMs || (a.TimestampMs == b.TimestampMs && a.SpanMs < b.SpanMs);
+
+        public void Advance()
+        {
+            try
+            {
+                while (reader.Read())
+                {
+                    // Raw columns are NOT NULL: a NULL there (a damaged file) throws and is reported as damage.
+                    long t = reader.GetInt64(0);
+                    if (raw)
+                    {
+                        double value = reader.GetDouble(1);
+                        if (IsValidTime(t) && double.IsFinite(value))
+                        {
+                            Current = new RecordedPoint(t, RecordingFormat.RawSpanMs, value, value, value, 1);
+                            Has = true;
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    long span = reader.GetInt64(1);
+                    double mean = reader.GetDouble(2), min = reader.GetDouble(3), max = reader.GetDouble(4);
+                    long count = reader.GetInt64(5);
+                    if (IsValidTime(t) && span is > 0 and <= MaxSpanMs && count >= 0
+                        && double.IsFinite(mean) && double.IsFinite(min) && double.IsFinite(max))
+                    {
+                        Current = new RecordedPoint(t, span, mean, min, max, count);
+                        Has = true;
+                        return;
+                    }
+                }
+
+                Has = false;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Has = false;
+                throw Damaged(path, ex);
+            }
+        }
+
+        public void Dispose() => reader.Dispose();
+    }
 
     private static long? Min(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 

@@ -75,7 +75,7 @@ internal sealed class RecordingWriter : IDisposable
             ("$t", SqliteType.Integer), ("$type", SqliteType.Text), ("$text", SqliteType.Text), ("$fields", SqliteType.Text), ("$ephemeral", SqliteType.Integer));
         _upsertFact = Prepare("INSERT INTO meta(key, value) VALUES($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             ("$key", SqliteType.Text), ("$value", SqliteType.Text));
-        _bound = new SizeBound(connection, _counts);
+        _bound = new SizeBound(connection, _counts, path);
         _written = new long[MetricCatalog.Count];
         _staged = new long[MetricCatalog.Count];
         _metricIds = new long[MetricCatalog.Count];
@@ -93,8 +93,8 @@ internal sealed class RecordingWriter : IDisposable
     /// <summary>Database plus WAL, as measured after the last flush.</summary>
     public long BytesOnDisk { get; private set; }
 
-    /// <summary>False when the last flush could not bring the file within its bound (nothing left to give up).</summary>
-    public bool WithinBound { get; private set; } = true;
+    /// <summary>Why the file is above its bound after the last flush, or null when it is within it.</summary>
+    public string? OverBound { get; private set; }
 
     /// <summary>Rows per tier as the writer counts them (tests and diagnostics).</summary>
     internal TierCounts Counts => _counts;
@@ -104,6 +104,12 @@ internal sealed class RecordingWriter : IDisposable
 
     /// <summary>The size bound's steps, newest last (tests and diagnostics).</summary>
     internal IReadOnlyList<string> ReductionLog => _bound.Log;
+
+    /// <summary>Largest the WAL was between two steps of a reduction (tests and diagnostics).</summary>
+    internal long LargestReductionWalBytes => _bound.LargestWalBytes;
+
+    /// <summary>Largest the WAL was after a transaction, before the bound folded it in (tests and diagnostics).</summary>
+    internal long LargestTransactionWalBytes { get; private set; }
 
     /// <summary>Reductions so far (tests and diagnostics).</summary>
     internal int Reductions { get; private set; }
@@ -490,6 +496,7 @@ internal sealed class RecordingWriter : IDisposable
     private void KeepWithinBound()
     {
         var (db, wal) = Sizes();
+        LargestTransactionWalBytes = Math.Max(LargestTransactionWalBytes, wal);
         if (db + wal > _maxBytes || wal > _walLimitBytes)
         {
             Sql.CheckpointTruncate(_connection);
@@ -497,21 +504,21 @@ internal sealed class RecordingWriter : IDisposable
         }
 
         LastReductionSteps = 0;
+        bool reached = true;
         if (db + wal > _maxBytes)
         {
             _recentRows = 0; // the bound moves them first
-            WithinBound = _bound.Reduce(_maxBytes / 4 * 3);
+            reached = _bound.Reduce(_maxBytes / 4 * 3);
             LastReductionSteps = _bound.LastSteps;
             Reductions++;
             Sql.Exec(_connection, "PRAGMA incremental_vacuum");
             Sql.CheckpointTruncate(_connection);
             (db, wal) = Sizes();
         }
-        else
-        {
-            WithinBound = true;
-        }
 
+        OverBound = db + wal <= _maxBytes ? null
+            : !reached ? "nothing older is left to downsample"
+            : "a reader keeps the write-ahead log from being folded in";
         BytesOnDisk = db + wal;
     }
 

@@ -32,8 +32,15 @@ internal sealed class SizeBound
     /// <summary>The recent past that stays at full resolution while anything else can give way.</summary>
     public const long KeepRawMs = 3_600_000;
 
-    /// <summary>Most steps of one reduction: each removes a quarter of something, so far fewer are ever needed.</summary>
-    private const int MaxSteps = 500;
+    /// <summary>Most steps of one reduction: each removes a quarter of something (or a step's worth), so far fewer are ever needed.</summary>
+    private const int MaxSteps = 2000;
+
+    /// <summary>
+    /// Part of the target one step may rewrite. A step's transaction goes through the WAL, so this bounds how far the
+    /// file can pass its bound while a reduction runs (a quarter of 256 MiB of raw samples in one step made a 36 MiB
+    /// WAL); SQLite's automatic checkpoint after each step lets the next one reuse the WAL.
+    /// </summary>
+    private const int StepsPerTarget = 12;
 
     private const long Minute = RecordingFormat.MinuteSpanMs;
     private const long Hour = RecordingFormat.HourSpanMs;
@@ -64,12 +71,18 @@ internal sealed class SizeBound
 
     private readonly SqliteConnection _connection;
     private readonly TierCounts _counts;
+    private readonly string _walPath;
+    private long _stepBytes = long.MaxValue;
 
-    public SizeBound(SqliteConnection connection, TierCounts counts)
+    public SizeBound(SqliteConnection connection, TierCounts counts, string path)
     {
         _connection = connection;
         _counts = counts;
+        _walPath = path + "-wal";
     }
+
+    /// <summary>Largest the WAL was after any step so far (the file's transient peak is the database plus this).</summary>
+    public long LargestWalBytes { get; private set; }
 
     /// <summary>Steps taken by the last <see cref="Reduce"/>, for tests and diagnostics.</summary>
     public int LastSteps { get; private set; }
@@ -96,6 +109,8 @@ internal sealed class SizeBound
             }
 
             LastSteps++;
+            var wal = new FileInfo(_walPath);
+            LargestWalBytes = Math.Max(LargestWalBytes, wal.Exists ? wal.Length : 0);
         }
 
         return Sql.UsedBytes(_connection) <= targetBytes;
@@ -103,6 +118,7 @@ internal sealed class SizeBound
 
     private bool Step(long target)
     {
+        _stepBytes = Math.Max(64 * 1024, target / StepsPerTarget);
         var c = _counts;
         if (c.EventBytes > EventShare * target && c.EphemeralEvents > 0)
         {
@@ -146,7 +162,7 @@ internal sealed class SizeBound
             return false;
         }
 
-        long cut = Math.Clamp(Sql.Floor(from + ((to - from) / 4), Minute), lowest, highest);
+        long cut = Math.Clamp(Sql.Floor(from + Math.Min((to - from) / 4, StepSpan(_counts.RawRows, TierCounts.RawRowBytes, to - from)), Minute), lowest, highest);
         var cuts = candidates
             .Select(e => (e.Metric, e.First, Cut: Math.Min(cut, Sql.Floor(e.Last, Minute))))
             .Where(e => e.Cut > e.First)
@@ -179,7 +195,7 @@ internal sealed class SizeBound
         }
 
         long from = candidates.Min(e => e.First), to = candidates.Max(e => e.Last);
-        long cut = Math.Max(Sql.Floor(from + ((to - from) / 4), Hour), Sql.Floor(from, Hour) + Hour);
+        long cut = Math.Max(Sql.Floor(from + Math.Min((to - from) / 4, StepSpan(_counts.MinuteRows, TierCounts.BucketRowBytes, to - from)), Hour), Sql.Floor(from, Hour) + Hour);
         var cuts = candidates
             .Select(e => (e.Metric, e.First, Cut: Math.Min(cut, e.Limit)))
             .Where(e => e.Cut > e.First)
@@ -230,7 +246,9 @@ internal sealed class SizeBound
     private bool DropEvents(bool ephemeralOnly)
     {
         long count = ephemeralOnly ? _counts.EphemeralEvents : _counts.EphemeralEvents + _counts.OtherEvents;
-        long n = Math.Max(1, count / 4);
+        long bytes = ephemeralOnly ? _counts.EphemeralEventBytes : _counts.EventBytes;
+        long perStep = bytes <= 0 ? count : Math.Max(1, (long)(count * Math.Min(1.0, (double)_stepBytes / bytes)));
+        long n = Math.Max(1, Math.Min(count / 4, perStep));
         var counts = _counts.Clone();
         InTransaction(() => DeleteEvents(counts,
             ephemeralOnly ? "SELECT id FROM events WHERE ephemeral = 1 ORDER BY t LIMIT $n" : "SELECT id FROM events ORDER BY t LIMIT $n", n));
@@ -340,6 +358,13 @@ internal sealed class SizeBound
         }
 
         return ids;
+    }
+
+    /// <summary>The time span whose rows of one tier take about one step's bytes, from the tier's average density.</summary>
+    private long StepSpan(long rows, int rowBytes, long range)
+    {
+        long stepRows = Math.Max(1, _stepBytes / rowBytes);
+        return rows <= stepRows ? range : (long)(range * ((double)stepRows / rows));
     }
 
     /// <summary>Oldest and newest timestamp of one tier in each series that has rows in it; each edge is one index lookup.</summary>

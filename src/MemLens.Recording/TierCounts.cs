@@ -7,11 +7,11 @@ namespace MemLens.Recording;
 /// </summary>
 internal sealed class TierCounts
 {
-    /// <summary>Measured cost of one raw sample on disk, b-tree overhead included (docs/recording.md).</summary>
-    public const int RawRowBytes = 26;
+    /// <summary>Measured cost of one raw sample on disk, b-tree overhead and page slack included (docs/recording.md: 19.6).</summary>
+    public const int RawRowBytes = 20;
 
-    /// <summary>Measured cost of one minute or hour bucket on disk (it carries min, max and count as well).</summary>
-    public const int BucketRowBytes = 44;
+    /// <summary>Measured cost of one minute or hour bucket on disk (it carries min, max and count as well: 41–44).</summary>
+    public const int BucketRowBytes = 42;
 
     /// <summary>Bytes an event costs beyond its text and fields (t, type, id, index entry).</summary>
     public const int EventOverheadBytes = 32;

@@ -109,6 +109,38 @@ public sealed class RecorderFailureTests : IDisposable
         Assert.Contains("was deleted", reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_reader_pinning_the_WAL_is_reported_and_the_bound_holds_again_once_it_is_done()
+    {
+        var store = new MetricStore();
+        const long maxBytes = 1L << 20;
+        using var recorder = Recorder.Start(store, _dir.File("pinned.memlens"), new Dictionary<string, string>(),
+            new RecorderOptions { MaxBytes = maxBytes, FlushInterval = TimeSpan.FromHours(1) });
+        Append(store, 0, 10);
+        recorder.Flush();
+        using (var reader = Sqlite3.Open(recorder.Path))
+        using (var pin = reader.CreateCommand())
+        {
+            pin.CommandText = "BEGIN; SELECT count(*) FROM metrics;"; // a read transaction left open
+            pin.ExecuteNonQuery();
+            for (int i = 0; i < 8; i++)
+            {
+                Append(store, 10 + (i * 20_000), 20_000);
+                recorder.Flush();
+            }
+
+            Assert.True(recorder.BytesOnDisk > maxBytes);
+            Assert.Contains("a reader keeps the write-ahead log from being folded in", recorder.LastError, StringComparison.Ordinal);
+            pin.CommandText = "COMMIT";
+            pin.ExecuteNonQuery();
+        }
+
+        Append(store, 200_000, 10);
+        recorder.Flush();
+        Assert.Null(recorder.LastError);
+        Assert.True(recorder.BytesOnDisk <= maxBytes, $"{recorder.BytesOnDisk} bytes");
+    }
+
     private static void Append(MetricStore store, int from, int count)
     {
         for (int i = from; i < from + count; i++)
