@@ -19,7 +19,8 @@ internal sealed class MemLensHostedService(MemLensMonitor monitor) : IHostedServ
         {
             try
             {
-                _recorder = Recorder.Start(monitor.Store, path, monitor.Facts, new RecorderOptions { MaxBytes = monitor.Options.RecordMaxBytes });
+                var facts = new Dictionary<string, string>(monitor.Facts) { [RecordingFacts.MemLensCommand] = "in-process" };
+                _recorder = Recorder.Start(monitor.Store, path, facts, new RecorderOptions { MaxBytes = monitor.Options.RecordMaxBytes });
                 _recorder.Failed += reason => Note($"Recording to {path} stopped: {reason}");
             }
 #pragma warning disable CA1031 // In-process, a recording that cannot start must never stop the application.

@@ -27,31 +27,31 @@ public static class RecordingFacts
     public const string MemLensCommand = "memlens.command";
 
     /// <summary>Process id of the target.</summary>
-    public const string ProcessId = "process.pid";
+    public const string ProcessId = "target.pid";
 
-    /// <summary>Executable name of the target (<c>comm</c>).</summary>
-    public const string ProcessName = "process.name";
+    /// <summary>The target program's name (for <c>dotnet app.dll</c> the assembly's name).</summary>
+    public const string ProcessName = "target.name";
 
     /// <summary>The target's command line, arguments joined by spaces.</summary>
-    public const string ProcessCommandLine = "process.command_line";
+    public const string ProcessCommandLine = "target.command_line";
 
     /// <summary>When the target started, ISO-8601 UTC.</summary>
-    public const string ProcessStarted = "process.started";
+    public const string ProcessStarted = "target.started_at";
 
     /// <summary>The target's exit code, once it exited.</summary>
-    public const string ProcessExitCode = "process.exit_code";
+    public const string ProcessExitCode = "target.exit_code";
 
     /// <summary>When the target exited, ISO-8601 UTC.</summary>
-    public const string ProcessExited = "process.exited";
+    public const string ProcessExited = "target.exited_at";
 
-    /// <summary><c>dotnet</c>, <c>go</c> or <c>other</c>.</summary>
-    public const string Runtime = "runtime";
+    /// <summary><c>dotnet</c>, <c>go</c> or <c>native</c>.</summary>
+    public const string Runtime = "target.runtime";
 
     /// <summary>The runtime's version, e.g. <c>10.0.12</c> or <c>go1.22.5</c>, once known.</summary>
-    public const string RuntimeVersion = "runtime.version";
+    public const string RuntimeVersion = "target.runtime_version";
 
-    /// <summary>.NET GC flavour: <c>workstation</c> or <c>server</c>.</summary>
-    public const string DotNetGcMode = "dotnet.gc.mode";
+    /// <summary>.NET server GC: <c>true</c> or <c>false</c>.</summary>
+    public const string DotNetGcServer = "dotnet.gc.server";
 
     /// <summary>.NET concurrent (background) GC: <c>true</c> or <c>false</c>.</summary>
     public const string DotNetGcConcurrent = "dotnet.gc.concurrent";
@@ -65,9 +65,6 @@ public static class RecordingFacts
 
     /// <summary>Host name of the machine.</summary>
     public const string HostName = "host.name";
-
-    /// <summary>Kernel release (<c>uname -r</c>).</summary>
-    public const string HostKernel = "host.kernel";
 
     /// <summary>Physical memory of the machine in bytes (MemTotal).</summary>
     public const string HostMemoryBytes = "host.memory";

@@ -119,6 +119,27 @@ public sealed class RecordingCommandTests
         }
     }
 
+    [Fact]
+    public async Task The_demo_with_its_own_dashboard_records_itself_in_process_through_RecordTo()
+    {
+        string path = Path.Combine(ToolProcess.WorkDir, $"in-process-{Guid.NewGuid():N}.db");
+        var (code, _, stderr) = await ToolProcess.RunAsync(s_timeout, "demo", "--scenario", "idle", "--no-browser", "--duration", "5s", "--record", path);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("the workload records itself to", stderr, StringComparison.Ordinal);
+
+        var (exported, json, err) = await ToolProcess.RunAsync(s_timeout, "export", path, "--format", "json");
+        Assert.True(exported == 0, err);
+        using var doc = JsonDocument.Parse(json);
+        var facts = doc.RootElement.GetProperty("facts");
+        Assert.Equal("in-process", facts.GetProperty("memlens.command").GetString());
+        Assert.Equal("MemLens.Demo", facts.GetProperty("target.name").GetString());
+        Assert.Equal(System.Runtime.GCSettings.IsServerGC ? "true" : "false", facts.GetProperty("dotnet.gc.server").GetString());
+        Assert.True(facts.TryGetProperty("recording.stopped", out _), "the workload closed its recording when it stopped");
+        var series = doc.RootElement.GetProperty("series").EnumerateArray().Select(x => x.GetProperty("metric").GetString()).ToList();
+        Assert.Contains("process.memory.rss", series);
+        Assert.Contains("dotnet.gc.heap.size", series); // figures from inside: the idle demo's one GC before "ready"
+    }
+
     private static long LastSampleMs(string stdout) =>
         stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l =>
         {
