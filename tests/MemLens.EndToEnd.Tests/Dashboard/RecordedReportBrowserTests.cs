@@ -34,43 +34,21 @@ public sealed class RecordedReportBrowserTests(Chromium chromium, ITestOutputHel
         Assert.Contains("wrote " + html, stderr, StringComparison.Ordinal);
         output.WriteLine(stderr);
 
-        string url = new Uri(html).AbsoluteUri;
-        var page = await chromium.NewPageAsync();
-        var requests = new List<string>();
-        var errors = new List<string>();
-        page.Request += (_, r) => requests.Add(r.Url);
-        page.PageError += (_, e) => errors.Add(e);
-        page.Console += (_, m) =>
-        {
-            if (m.Type == "error")
-            {
-                errors.Add(m.Text);
-            }
-        };
-        await page.RouteAsync("**/*", route => route.Request.Url == url ? route.ContinueAsync() : route.AbortAsync());
-
-        await page.GotoAsync(url);
+        var offline = await OfflinePage.OpenAsync(chromium, html);
+        var page = offline.Page;
         await page.WaitForSelectorAsync("body[data-ready=\"1\"]", new() { Timeout = 20_000 });
         await page.WaitForFunctionAsync("() => (window.__memlens.findingsLoads ?? 0) >= 1 && (window.__memlens.timelineRows ?? 0) > 0", null, new() { Timeout = 30_000 });
 
         var visible = await page.EvaluateAsync<string[]>("() => window.__memlens.visibleCharts");
         output.WriteLine("visible charts: " + string.Join(", ", visible));
         Assert.Contains("process", visible);
-        int drawn = await page.EvaluateAsync<int>(
-            """
-            () => [...document.querySelectorAll('[data-chart-id]:not([hidden]) canvas')].filter(c => {
-              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-              let n = 0;
-              for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-              return n > 2000;
-            }).length
-            """);
+        int drawn = await offline.DrawnChartsAsync();
         Assert.True(drawn >= visible.Length, $"{drawn} drawn canvases for {visible.Length} visible charts");
         Assert.NotEmpty(await page.EvaluateAsync<string[]>("() => window.__memlens.findings"));
         await Assertions.Expect(page.Locator("#about-process")).ToContainTextAsync("MemLens.Demo");
 
-        Assert.All(requests, r => Assert.Equal(url, r));
-        Assert.Empty(errors);
+        Assert.All(offline.Requests, r => Assert.Equal(offline.Url, r));
+        Assert.Empty(offline.Errors);
         await page.Context.CloseAsync();
     }
 }

@@ -27,24 +27,12 @@ public partial class ReportBrowserTests(Chromium chromium, ITestOutputHelper out
         {
             var finding = await WriteReportOfThisProcessAsync(file);
             output.WriteLine($"report: {new FileInfo(file).Length / 1024.0:0.0} KiB");
-            string url = new Uri(file).AbsoluteUri;
+            var offline = await OfflinePage.OpenAsync(chromium, file);
+            var page = offline.Page;
+            string url = offline.Url;
+            var requests = offline.Requests;
+            var errors = offline.Errors;
 
-            var page = await chromium.NewPageAsync();
-            var requests = new List<string>();
-            var errors = new List<string>();
-            page.Request += (_, r) => requests.Add(r.Url);
-            page.PageError += (_, e) => errors.Add(e);
-            page.Console += (_, m) =>
-            {
-                if (m.Type == "error")
-                {
-                    errors.Add(m.Text);
-                }
-            };
-            // Anything but the file itself is refused (and counted, above).
-            await page.RouteAsync("**/*", route => route.Request.Url == url ? route.ContinueAsync() : route.AbortAsync());
-
-            await page.GotoAsync(url);
             await page.WaitForSelectorAsync("body[data-ready=\"1\"]", new() { Timeout = 20_000 });
             await page.WaitForFunctionAsync("() => window.__memlens.eventsLoaded === true && (window.__memlens.findingsLoads ?? 0) >= 1 && (window.__memlens.timelineRows ?? 0) > 0", null, new() { Timeout = 20_000 });
 
@@ -56,15 +44,7 @@ public partial class ReportBrowserTests(Chromium chromium, ITestOutputHelper out
             output.WriteLine("visible charts: " + string.Join(", ", visible));
             Assert.Contains("process", visible);
             Assert.Contains("runtime", visible);
-            int drawn = await page.EvaluateAsync<int>(
-                """
-                () => [...document.querySelectorAll('[data-chart-id]:not([hidden]) canvas')].filter(c => {
-                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                  let n = 0;
-                  for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-                  return n > 2000;
-                }).length
-                """);
+            int drawn = await offline.DrawnChartsAsync();
             Assert.True(drawn >= visible.Length, $"{drawn} drawn canvases for {visible.Length} visible charts");
 
             // The findings panel, with the finding's parts; its range zooms every chart.
