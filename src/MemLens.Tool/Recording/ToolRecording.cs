@@ -108,13 +108,13 @@ internal sealed class ToolRecording : IDisposable
     /// <summary>What the recording says about how it was made.</summary>
     internal static IEnumerable<(string Key, string Value)> ToolFacts()
     {
-        yield return ("memlens.version", typeof(ToolRecording).Assembly.GetName().Version?.ToString() ?? "?");
-        yield return ("memlens.command", string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("memlens")));
-        yield return ("host.name", Environment.MachineName);
-        yield return ("host.cpus", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
+        // memlens.version and recording.started are the recorder's own.
+        yield return (RecordingFacts.MemLensCommand, string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("memlens")));
+        yield return (RecordingFacts.HostName, Environment.MachineName);
+        yield return (RecordingFacts.HostCpus, Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
         if (HostMemory() is { } total)
         {
-            yield return ("host.memory", total.ToString(CultureInfo.InvariantCulture));
+            yield return (RecordingFacts.HostMemoryBytes, total.ToString(CultureInfo.InvariantCulture));
         }
     }
 
