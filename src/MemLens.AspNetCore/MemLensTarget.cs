@@ -20,4 +20,7 @@ public sealed record MemLensTarget(int ProcessId, string Name, string Runtime, b
 
         return new MemLensTarget(Environment.ProcessId, name, "dotnet", InProcess: true);
     }
+
+    /// <summary>The process as exporters (Prometheus, OTLP) label it.</summary>
+    public MemLens.Exporting.ExportedProcess ToExported() => new(ProcessId, Name, Runtime);
 }
