@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace MemLens.Demo;
 
 /// <summary>
-/// The demo's own dashboard, mapped the way an application would (<c>AddMemLens</c> + <c>MapMemLens</c>), so
+/// The demo's own dashboard, mapped the way an application would (<c>AddMemLens</c> + <c>MapMemLens</c> + <c>MapMemLensMetrics</c>), so
 /// `memlens demo` exercises the in-process path: GC figures from inside, and the release action enabled.
 /// </summary>
 internal static class DashboardHost
@@ -29,6 +29,7 @@ internal static class DashboardHost
         });
         var app = builder.Build();
         app.MapMemLens();
+        app.MapMemLensMetrics(); // Prometheus scrapes the demo at /metrics, as it would an application
         app.MapGet("/", () => Results.Redirect(MemLensEndpointRouteBuilderExtensions.DefaultPattern + "/"));
         await app.StartAsync().ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -89,7 +89,7 @@ internal sealed class DashboardOptions
         return DashboardSettings.Create(address, parse.GetValue(Port) ?? 0, given, openBrowser: !parse.GetValue(NoBrowser));
     }
 
-    private static int? ParsePort(ArgumentResult result)
+    internal static int? ParsePort(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
@@ -98,24 +98,24 @@ internal sealed class DashboardOptions
             return port;
         }
 
-        result.AddError($"--port takes a number from 0 to 65535 (0 picks a free port), not '{text}'.");
+        result.AddError($"{OptionName(result, "--port")} takes a number from 0 to 65535 (0 picks a free port), not '{text}'.");
         return null;
     }
 
-    private static string? ParseToken(ArgumentResult result)
+    internal static string? ParseToken(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         // It travels in a header and in a URL fragment: printable ASCII without spaces survives both unchanged.
         if (text.Length == 0 || text.Any(c => c <= ' ' || c > '~'))
         {
-            result.AddError("--token must be non-empty printable ASCII without spaces.");
+            result.AddError($"{OptionName(result, "--token")} must be non-empty printable ASCII without spaces.");
             return null;
         }
 
         return text;
     }
 
-    private static IPAddress? ParseAddress(ArgumentResult result)
+    internal static IPAddress? ParseAddress(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         // IPAddress.TryParse also takes "127.1" or "5"; only the usual IPv4 and IPv6 forms are meant here.
@@ -125,7 +125,10 @@ internal sealed class DashboardOptions
             return address;
         }
 
-        result.AddError($"--bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, not '{text}'.");
+        result.AddError($"{OptionName(result, "--bind")} takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, not '{text}'.");
         return null;
     }
+
+    // The parsers serve --port/--bind/--token and the metrics endpoint's --metrics-port/--metrics-bind/--metrics-token.
+    private static string OptionName(ArgumentResult result, string fallback) => (result.Parent as OptionResult)?.Option.Name ?? fallback;
 }

@@ -29,6 +29,7 @@ internal static class RunCommand
         };
         var goPprof = new GoPprofOptions();
         var record = new RecordOptions();
+        var export = new ExportOptions();
         var command = new Command("run",
             "Start a program and watch its memory from its first instruction, gcvis-style: its stdin, stdout and stderr pass " +
             "through, and memlens ends with the program and returns its exit code. A .NET program is started suspended and " +
@@ -45,6 +46,7 @@ internal static class RunCommand
         command.Options.Add(showTrace);
         goPprof.AddTo(command);
         record.AddTo(command);
+        export.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
         {
@@ -95,12 +97,12 @@ internal static class RunCommand
                 var sources = launched.RuntimeSources(interval).Concat(goPprof.Sources(parse, interval)).ToList();
                 if (dashboard.ServesDashboard(parse, common.JsonLines))
                 {
-                    await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained, recordTo).ConfigureAwait(false);
+                    await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained, recordTo, export: export.Read(parse)).ConfigureAwait(false);
                 }
                 else
                 {
                     await WatchCommand.RunAsync(launched.ProcessId, launched.DisplayName, interval, parse.GetValue(common.Duration),
-                        parse.GetValue(common.JsonLines), sources, tui ? () => Recent(recent) : null, ct, launched.TraceDrained, recordTo).ConfigureAwait(false);
+                        parse.GetValue(common.JsonLines), sources, tui ? () => Recent(recent) : null, ct, launched.TraceDrained, recordTo, export: export.Read(parse)).ConfigureAwait(false);
                 }
 
                 await launched.StopAsync(s_stopGrace).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using MemLens.Sampling;
 using MemLens.Formatting;
 using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
+using MemLens.Tool.Exporting;
 using MemLens.Tool.Recording;
 using MemLens.Tool.Rendering;
 using MemLens.Tool.Watching;
@@ -23,6 +24,7 @@ internal static class WatchCommand
         var counters = RuntimeCountersOption.Create();
         var goPprof = new GoPprofOptions();
         var record = new RecordOptions();
+        var export = new ExportOptions();
         var command = new Command("watch",
             "Watch one process's memory live: RSS, PSS, USS, swap, LazyFree, cgroup and more, sampled every second. " +
             "Serves a web dashboard on 127.0.0.1 and a free port (printed, opened in a browser when possible); " +
@@ -36,6 +38,7 @@ internal static class WatchCommand
         command.Options.Add(counters);
         goPprof.AddTo(command);
         record.AddTo(command);
+        export.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(pid) is null == (r.GetValue(name) is null))
@@ -87,11 +90,11 @@ internal static class WatchCommand
 
             if (dashboard.ServesDashboard(parse, common.JsonLines))
             {
-                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, runtimeSources, record: recordTo).ConfigureAwait(false);
+                return await WatchDashboard.RunAsync(target, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, runtimeSources, record: recordTo, export: export.Read(parse)).ConfigureAwait(false);
             }
 
             return await RunAsync(target, ProcessLookup.DisplayName(target), interval,
-                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), runtimeSources, childOutput: null, ct, record: recordTo).ConfigureAwait(false);
+                parse.GetValue(common.Duration), parse.GetValue(common.JsonLines), runtimeSources, childOutput: null, ct, record: recordTo, export: export.Read(parse)).ConfigureAwait(false);
         });
         return command;
     }
@@ -103,7 +106,7 @@ internal static class WatchCommand
     internal static async Task<int> RunAsync(
         int pid, string displayName, TimeSpan interval, TimeSpan? duration, bool jsonLines,
         IReadOnlyList<IMetricSource> extraSources, Func<IReadOnlyList<string>>? childOutput, CancellationToken ct, Task? outputDrained = null,
-        RecordSettings? record = null, IReadOnlyDictionary<string, string>? facts = null)
+        RecordSettings? record = null, IReadOnlyDictionary<string, string>? facts = null, ExportSettings? export = null)
     {
         var notes = new List<string>();
         IReadOnlyList<IMetricSource> sources;
@@ -140,6 +143,18 @@ internal static class WatchCommand
         }
 
         using var recorded = recording;
+        var (exporting, exporters) = await ToolExporters.TryStartAsync(session.Store, ToolExporters.Identify(pid), export).ConfigureAwait(false);
+        if (!exporting)
+        {
+            foreach (var source in sources)
+            {
+                source.Dispose();
+            }
+
+            return ExitCodes.Error;
+        }
+
+        await using var exported = exporters;
         IWatchRenderer renderer = jsonLines
             ? new JsonLinesRenderer(Console.OpenStandardOutput())
             : new LiveRenderer(AnsiConsole.Console, childOutput);

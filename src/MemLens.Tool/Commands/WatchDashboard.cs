@@ -7,6 +7,7 @@ using MemLens.Sampling;
 using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
+using MemLens.Tool.Exporting;
 using MemLens.Tool.Recording;
 using MemLens.Tool.Watching;
 
@@ -19,7 +20,7 @@ internal static class WatchDashboard
     /// <param name="outputDrained">Completes when the program's output (a Go child's trace) has been read to its end; waited for once it exits.</param>
     public static async Task<int> RunAsync(int pid, TimeSpan interval, TimeSpan? duration, DashboardSettings settings, CancellationToken ct,
         IReadOnlyList<IMetricSource>? runtimeSources = null, Task? outputDrained = null, RecordSettings? record = null,
-        IReadOnlyDictionary<string, string>? facts = null)
+        IReadOnlyDictionary<string, string>? facts = null, ExportSettings? export = null)
     {
         var notes = new List<string>();
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = true });
@@ -54,6 +55,7 @@ internal static class WatchDashboard
 
         monitor.Facts = allFacts;
         ToolRecording? recording = null;
+        ToolExporters? exporters = null;
         MemLensServer? server = null;
         try
         {
@@ -68,6 +70,13 @@ internal static class WatchDashboard
             // Once the page is served: a dashboard that cannot start has nothing to record, and says so in one line.
             // The store holds every value since the monitor started, so nothing sampled before this is lost.
             if (!ToolRecording.TryStartFor(pid, monitor.Store, record, out recording, allFacts))
+            {
+                return ExitCodes.Error;
+            }
+
+            bool exporting;
+            (exporting, exporters) = await ToolExporters.TryStartAsync(monitor.Store, target.ToExported(), export).ConfigureAwait(false);
+            if (!exporting)
             {
                 return ExitCodes.Error;
             }
@@ -107,6 +116,10 @@ internal static class WatchDashboard
         {
             await DashboardHosting.StopAsync(monitor, server).ConfigureAwait(false);
             recording?.Dispose(); // after the monitor stopped: the last samples and the exit are in it
+            if (exporters is not null)
+            {
+                await exporters.DisposeAsync().ConfigureAwait(false); // after the monitor stopped: the last push has the last samples
+            }
         }
     }
 

@@ -49,18 +49,18 @@ internal static class DashboardHosting
         }
     }
 
-    /// <summary>One line for a dashboard that could not listen: a busy port says which and what to do.</summary>
-    internal static string BindFailure(DashboardSettings settings, Exception ex)
+    /// <summary>One line for a dashboard (or <paramref name="what"/>) that could not listen: a busy port says which and what to do.</summary>
+    internal static string BindFailure(DashboardSettings settings, Exception ex, string portOption = "--port", string what = "the dashboard")
     {
         bool inUse = ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
                      || ex.InnerException is AddressInUseException
                      || ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };
         if (inUse)
         {
-            return $"port {settings.Port} on {settings.Address} is already in use; choose another with --port, or --port 0 for a free one.";
+            return $"port {settings.Port} on {settings.Address} is already in use; choose another with {portOption}, or {portOption} 0 for a free one.";
         }
 
         string why = ex.InnerException?.Message ?? ex.Message;
-        return $"cannot serve the dashboard on {settings.Endpoint}: {why.Split('\n')[0].Trim()}";
+        return $"cannot serve {what} on {settings.Endpoint}: {why.Split('\n')[0].Trim()}";
     }
 }
