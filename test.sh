@@ -13,6 +13,8 @@ command -v go >/dev/null 2>&1 || missing_debs+=(golang-go)   # Go programs built
 # The dashboard's browser tests drive Debian's Chromium with Playwright; fonts so text renders in screenshots.
 command -v chromium >/dev/null 2>&1 || missing_debs+=(chromium fonts-liberation fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing_debs+=(nodejs npm)  # builds the dashboard page (web/)
+# The fleet tests scrape MemLens with a real Prometheus server and check its output with promtool (both in this package).
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || missing_debs+=(prometheus)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing ${missing_debs[*]} from Debian's packages"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

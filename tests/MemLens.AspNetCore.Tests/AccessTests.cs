@@ -101,23 +101,4 @@ public class AccessTests
         await using var server = MemLensServer.Start(monitor, new MemLensServerOptions { Address = IPAddress.Any, AccessToken = "mine" });
         Assert.Equal("mine", server.AccessToken);
     }
-
-    /// <summary>Signs in whoever sends an X-User header: the smallest real authentication scheme for the test.</summary>
-    private sealed class HeaderUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "HeaderUser";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            string? user = Request.Headers["X-User"];
-            if (string.IsNullOrEmpty(user))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
-    }
 }

@@ -128,6 +128,31 @@ internal sealed partial class RunningTool : IAsyncDisposable
         }
     }
 
+    /// <summary>The first stderr line starting with <paramref name="prefix"/>, without the prefix; fails if memlens exits first.</summary>
+    public async Task<string> WaitForStderrLineAsync(string prefix, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Stderr.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+            {
+                return line[prefix.Length..].Trim();
+            }
+
+            if (_exited.IsCompleted)
+            {
+                throw new InvalidOperationException($"memlens exited with code {_process.ExitCode} before printing '{prefix}' on stderr: {Stderr}");
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"memlens printed no '{prefix}' line on stderr within {timeout}. stderr: {Stderr}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Sends what Ctrl+C sends and returns the exit code.</summary>
     /// <remarks>
     /// A program started with SIGINT ignored (say, a test run started with &amp; from a script) passes that on to
