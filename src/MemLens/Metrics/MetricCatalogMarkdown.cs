@@ -11,7 +11,8 @@ public static class MetricCatalogMarkdown
         sb.Append("# Metrics\n\n");
         sb.Append("Generated from `MetricCatalog` (src/MemLens/Metrics/MetricCatalog.cs) by `memlens metrics --markdown`; ");
         sb.Append("a test fails when this file and the catalog differ. Values are stored in base units (bytes, seconds, counts) ");
-        sb.Append("and shown to people in IEC units (KiB, MiB, GiB).\n");
+        sb.Append("and shown to people in IEC units (KiB, MiB, GiB). The Prometheus column is the name on `/metrics` ");
+        sb.Append("(`MapMemLensMetrics`, `memlens watch --metrics-port`); OTLP pushes use the dotted name (docs/fleet.md).\n");
         string? group = null;
         foreach (var m in MetricCatalog.All)
         {
@@ -19,10 +20,10 @@ public static class MetricCatalogMarkdown
             {
                 group = m.Group;
                 sb.Append("\n## ").Append(GroupTitle(group)).Append("\n\n");
-                sb.Append("| name | label | unit | kind | source |\n|---|---|---|---|---|\n");
+                sb.Append("| name | Prometheus | label | unit | kind | source |\n|---|---|---|---|---|---|\n");
                 foreach (var row in MetricCatalog.All.Where(x => x.Group == group))
                 {
-                    sb.Append("| `").Append(row.Name).Append("` | ").Append(row.Label).Append(" | ").Append(UnitName(row.Unit))
+                    sb.Append("| `").Append(row.Name).Append("` | `").Append(Exporting.PrometheusNames.Of(row)).Append("` | ").Append(row.Label).Append(" | ").Append(UnitName(row.Unit))
                       .Append(" | ").Append(row.Kind == MetricKind.Gauge ? "gauge" : "counter").Append(" | ")
                       .Append(row.Source.Replace("|", "\\|", StringComparison.Ordinal)).Append(" |\n");
                 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MemLens.Tests.Shared;
+using MemLens.Tests.Support;
 using Xunit;
 
 namespace MemLens.EndToEnd.Tests.Fleet;
@@ -59,6 +60,29 @@ public sealed class PrometheusScrapeTests
 
         await AssertMatchesApiAsync(http, dashboard, "process.memory.rss", scrapedRss);
         await AssertMatchesApiAsync(http, dashboard, "dotnet.gc.heap.size", scrapedHeap);
+
+        await AssertGrafanaQueriesWorkAsync(prometheus);
+    }
+
+    // Every query of deploy/grafana/memlens.json, as Grafana would send it with "All" selected: Prometheus must accept
+    // it, and the panels about a .NET process must have data for the two .NET instances scraped here.
+    private static async Task AssertGrafanaQueriesWorkAsync(PrometheusServer prometheus)
+    {
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(GrafanaDashboard.PathIn(RepositoryRoot.Path)));
+        string[] dotnetPanels = ["RSS vs PSS vs runtime heap vs committed", "GC pauses: share of time paused", "Heap by generation (.NET)"];
+        var withData = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var query in GrafanaDashboard.Queries(doc.RootElement).Where(q => !q.Panel.StartsWith('$')))
+        {
+            var (ok, error, series) = await prometheus.QueryAsync(GrafanaDashboard.Resolve(query.Expr));
+            Assert.True(ok, $"Prometheus refused the query {query.RefId} of '{query.Panel}': {error} ({query.Expr})");
+            if (series > 0)
+            {
+                withData.Add(query.Panel);
+            }
+        }
+
+        Assert.All(dotnetPanels, panel => Assert.Contains(panel, withData));
+        Assert.Contains("The gap: resident memory the runtime does not account for", withData);
     }
 
     private static async Task AssertMatchesApiAsync(HttpClient http, Uri dashboard, string metric, PromSample scraped)

@@ -119,6 +119,21 @@ internal sealed class PrometheusServer : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Evaluates an instant query; the status Prometheus answered with, its error, and how many series it returned.</summary>
+    public async Task<(bool Ok, string? Error, int Series)> QueryAsync(string query)
+    {
+        using var response = await _http.GetAsync("api/v1/query?query=" + Uri.EscapeDataString(query));
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = doc.RootElement;
+        if (root.GetProperty("status").GetString() != "success")
+        {
+            return (false, root.TryGetProperty("error", out var error) ? error.GetString() : root.ToString(), 0);
+        }
+
+        var data = root.GetProperty("data");
+        return (true, null, data.GetProperty("resultType").GetString() is "vector" or "matrix" ? data.GetProperty("result").GetArrayLength() : 1);
+    }
+
     /// <summary>Waits until <paramref name="selector"/> has samples, i.e. Prometheus has scraped them.</summary>
     public async Task<IReadOnlyList<PromSeries>> WaitForSeriesAsync(string selector, TimeSpan timeout)
     {
