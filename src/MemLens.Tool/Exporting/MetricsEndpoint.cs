@@ -69,7 +69,10 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         }
 
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        string host = settings.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{settings.Address}]" : settings.Address.ToString();
+        // Listening on every address: the machine's name is what a scrape configuration would use.
+        string host = settings.Address.Equals(System.Net.IPAddress.Any) || settings.Address.Equals(System.Net.IPAddress.IPv6Any)
+            ? System.Net.Dns.GetHostName()
+            : settings.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{settings.Address}]" : settings.Address.ToString();
         return new MetricsEndpoint(app, new Uri($"http://{host}:{bound.Port}/metrics"));
     }
 

@@ -1,4 +1,6 @@
 using MemLens.Exporting;
+using MemLens.Formatting;
+using MemLens.OpenTelemetry;
 using MemLens.Procfs;
 using MemLens.Storage;
 using MemLens.Tool.Cli;
@@ -8,15 +10,17 @@ namespace MemLens.Tool.Exporting;
 
 /// <summary>
 /// The exports a watching verb runs beside its store (--metrics-port, --otlp): started once the store exists, each
-/// said on stderr, stopped when watching ends.
+/// said on stderr, stopped when watching ends (OTLP with a last push).
 /// </summary>
 internal sealed class ToolExporters : IAsyncDisposable
 {
     private readonly MetricsEndpoint? _metrics;
+    private readonly MemLensOtlpExporter? _otlp;
 
-    private ToolExporters(MetricsEndpoint? metrics)
+    private ToolExporters(MetricsEndpoint? metrics, MemLensOtlpExporter? otlp)
     {
         _metrics = metrics;
+        _otlp = otlp;
     }
 
     /// <summary>The scrape URL, when --metrics-port serves one.</summary>
@@ -47,7 +51,23 @@ internal sealed class ToolExporters : IAsyncDisposable
             await Console.Error.WriteLineAsync($"memlens: Prometheus metrics at {metrics.Url}{token}").ConfigureAwait(false);
         }
 
-        return (true, new ToolExporters(metrics));
+        MemLensOtlpExporter? otlp = null;
+        if (settings.Otlp is { } collector)
+        {
+            var options = new OtlpExportOptions { Endpoint = collector, ExportInterval = settings.OtlpInterval };
+            foreach (var (name, value) in settings.OtlpHeaders)
+            {
+                options.Headers[name] = value;
+            }
+
+            otlp = MemLensOtlpExporter.Start(store, process, options);
+            // A collector that is down is said once per outage; watching goes on and the next push tries again.
+            otlp.Failed += reason => Console.Error.WriteLine($"memlens: {reason}; retrying every {Durations.Format(settings.OtlpInterval)}.");
+            otlp.Recovered += () => Console.Error.WriteLine($"memlens: OTLP export to {otlp.Endpoint} works again.");
+            await Console.Error.WriteLineAsync($"memlens: pushing OTLP to {otlp.Endpoint} every {Durations.Format(settings.OtlpInterval)}").ConfigureAwait(false);
+        }
+
+        return (true, new ToolExporters(metrics, otlp));
     }
 
     /// <summary>The process as exports label it: its PID, program name and runtime.</summary>
@@ -60,6 +80,7 @@ internal sealed class ToolExporters : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _otlp?.Dispose(); // pushes once more, bounded: the collector gets the last figures
         if (_metrics is not null)
         {
             await _metrics.DisposeAsync().ConfigureAwait(false);
