@@ -67,6 +67,9 @@ public sealed class MemLensOtlpExporter : IDisposable
     /// happens one <see cref="OtlpExportOptions.ExportInterval"/> from now. <paramref name="options"/> are copied.
     /// </summary>
     /// <exception cref="ArgumentException">An option is missing or invalid (see <see cref="OtlpExportOptions.Validate"/>).</exception>
+    /// <exception cref="NotSupportedException">
+    /// The SDK's exporter refuses its environment, e.g. <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=disk</c> without a directory.
+    /// </exception>
     public static MemLensOtlpExporter Start(MetricStore store, ExportedProcess process, OtlpExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(store);
