@@ -1,3 +1,5 @@
+using MemLens.OpenTelemetry;
+
 namespace MemLens.AspNetCore;
 
 /// <summary>Options of the in-process dashboard (<c>AddMemLens</c> / <c>MapMemLens</c> / <see cref="MemLensServer"/>).</summary>
@@ -67,6 +69,14 @@ public sealed class MemLensOptions
     /// </summary>
     public long RecordMaxBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Also pushes the latest value of every series to an OpenTelemetry Collector over OTLP/HTTP (MemLens.OpenTelemetry:
+    /// <see cref="OtlpExportOptions.Endpoint"/> is required, e.g. <c>new() { Endpoint = new("http://collector:4318") }</c>),
+    /// labelled with this process (<c>process.pid</c>, <c>service.name</c> …). A push that cannot start or fails later
+    /// never affects the application: it shows as an <c>otlp.error</c> event, once per outage. Default: null (off).
+    /// </summary>
+    public OtlpExportOptions? Otlp { get; set; }
+
     internal void Validate()
     {
         if (SampleInterval < TimeSpan.FromMilliseconds(100) || SampleInterval > TimeSpan.FromMinutes(1))
@@ -81,5 +91,6 @@ public sealed class MemLensOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSnapshots, 1, nameof(MaxSnapshots));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSnapshots, 1000, nameof(MaxSnapshots));
         ArgumentOutOfRangeException.ThrowIfLessThan(RecordMaxBytes, 1024 * 1024, nameof(RecordMaxBytes));
+        Otlp?.Validate();
     }
 }

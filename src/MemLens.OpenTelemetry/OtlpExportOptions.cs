@@ -125,17 +125,15 @@ public sealed class OtlpExportOptions
         }
     }
 
-    /// <summary>The full address pushes go to: <see cref="Endpoint"/> with <see cref="MetricsPath"/> appended unless it ends with it.</summary>
+    /// <summary>
+    /// The full address pushes go to: <see cref="Endpoint"/> with <see cref="MetricsPath"/> appended unless it ends with it
+    /// (a trailing slash is dropped either way).
+    /// </summary>
     internal Uri MetricsUrl()
     {
         var endpoint = Endpoint ?? throw new InvalidOperationException("Endpoint is not set.");
         string path = endpoint.AbsolutePath.TrimEnd('/');
-        if (path.EndsWith(MetricsPath, StringComparison.Ordinal))
-        {
-            return endpoint;
-        }
-
-        return new UriBuilder(endpoint) { Path = path + MetricsPath }.Uri;
+        return new UriBuilder(endpoint) { Path = path.EndsWith(MetricsPath, StringComparison.Ordinal) ? path : path + MetricsPath }.Uri;
     }
 
     /// <summary>A copy, so that the exporter is not affected by later changes to these options.</summary>

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using MemLens.Metrics;
+using MemLens.OpenTelemetry;
+using MemLens.Tests.Shared.Otlp;
+using Xunit;
+
+namespace MemLens.AspNetCore.Tests;
+
+/// <summary><c>MemLensOptions.Otlp</c> on a real app monitoring this test process, pushing to a real OTLP receiver.</summary>
+public class OtlpTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(8);
+
+    [Fact]
+    public async Task The_app_pushes_its_own_rss_and_gc_heap_with_the_values_it_stored()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var app = await DashboardApp.StartAsync(o => o.Otlp = new() { Endpoint = receiver.Endpoint, ExportInterval = TimeSpan.FromSeconds(1) });
+
+        var request = await receiver.NextAsync(r => r.Metric("process.memory.rss") is not null && r.Metric("dotnet.gc.heap.size") is not null, Wait);
+
+        var resource = Assert.Single(request.ResourceMetrics);
+        var target = MemLensTarget.Current();
+        Assert.Equal((long)Environment.ProcessId, resource.Attributes["process.pid"]);
+        Assert.Equal(target.Name, resource.Attributes["process.executable.name"]);
+        Assert.Equal(target.Name, resource.Attributes["service.name"]);
+        Assert.Equal("dotnet", resource.Attributes["process.runtime.name"]);
+        Assert.Equal("MemLens", Assert.Single(resource.Scopes).Name);
+
+        foreach (var metric in new[] { MetricCatalog.ProcessRss, MetricCatalog.GcHeapSize })
+        {
+            var point = Assert.Single(request.Metric(metric.Name)!.Points);
+            double pushed = point.AsDouble!.Value;
+            Assert.True(pushed > 1024 * 1024, $"{metric.Name} = {pushed}");
+
+            // The value the store held when the SDK collected: one of the samples of the seconds before that moment
+            // (a second of slack after it: samples are stamped by a monotonic clock anchored to the wall clock once).
+            long collectedMs = (long)(point.TimeUnixNano / 1_000_000);
+            var stored = app.Monitor.Store.Query(metric, collectedMs - 3000, collectedMs + 1000, 10_000);
+            Assert.False(stored.Downsampled);
+            Assert.Contains(pushed, stored.Mean);
+        }
+    }
+
+    [Fact]
+    public async Task A_collector_that_is_down_is_one_otlp_error_event_in_the_dashboard_not_one_per_push()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var app = await DashboardApp.StartAsync(o => o.Otlp = new() { Endpoint = new Uri($"http://127.0.0.1:{port}"), ExportInterval = TimeSpan.FromSeconds(1) });
+
+        var deadline = DateTime.UtcNow + Wait;
+        List<JsonElement> errors;
+        while ((errors = await OtlpEvents(app, "otlp.error")).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var error = Assert.Single(errors);
+        string text = error.GetProperty("description").GetString()!;
+        Assert.StartsWith($"OTLP export to http://127.0.0.1:{port}/v1/metrics failed", text, StringComparison.Ordinal);
+
+        // Two more intervals, two more failed pushes: still one event.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Single(await OtlpEvents(app, "otlp.error"));
+    }
+
+    [Fact]
+    public void Otlp_is_off_by_default_and_its_options_are_validated_with_the_others()
+    {
+        Assert.Null(new MemLensOptions().Otlp);
+        var ex = Assert.Throws<ArgumentException>(() => MemLensMonitor.ForCurrentProcess(new MemLensOptions { Otlp = new OtlpExportOptions() }));
+        Assert.Equal("Endpoint", ex.ParamName);
+    }
+
+    private static async Task<List<JsonElement>> OtlpEvents(DashboardApp app, string type)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var body = await Json.GetAsync(app.Client, $"/debug/memlens/api/events?from={now - 60_000}&to={now + 1000}");
+        return body.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == type).ToList();
+    }
+}
