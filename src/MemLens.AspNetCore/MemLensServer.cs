@@ -41,7 +41,10 @@ public sealed class MemLensServer : IAsyncDisposable, IDisposable
     /// <summary>Monitors the current process and serves its dashboard on 127.0.0.1 and a free port.</summary>
     public static MemLensServer Start() => Start(new MemLensOptions());
 
-    /// <summary>Monitors the current process and serves its dashboard.</summary>
+    /// <summary>
+    /// Monitors the current process and serves its dashboard; records to <see cref="MemLensOptions.RecordTo"/> and pushes
+    /// to <see cref="MemLensOptions.Otlp"/> when they are set, until the server is disposed.
+    /// </summary>
     public static MemLensServer Start(MemLensOptions options, MemLensServerOptions? server = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -89,6 +92,13 @@ public sealed class MemLensServer : IAsyncDisposable, IDisposable
         // The host's console logging would write into the terminal of whatever runs the server.
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(server.Address, server.Port));
+        if (ownsMonitor)
+        {
+            // Its own monitor: recording (RecordTo) and OTLP push (Otlp) start and stop with the server, as they do
+            // with the host under AddMemLens. A monitor the caller made is the caller's to record or export.
+            builder.Services.AddHostedService(_ => new MemLensHostedService(monitor));
+        }
+
         var app = builder.Build();
         app.MapMemLens("/", monitor);
         try

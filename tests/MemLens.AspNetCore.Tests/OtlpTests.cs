@@ -12,6 +12,26 @@ public class OtlpTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(8);
 
     [Fact]
+    public async Task MemLensServer_Start_without_a_web_host_pushes_and_records_too()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        string recording = Path.Combine(Directory.CreateTempSubdirectory("memlens-server-").FullName, "self.db");
+        var server = MemLensServer.Start(new MemLensOptions
+        {
+            Otlp = new() { Endpoint = receiver.Endpoint, ExportInterval = TimeSpan.FromSeconds(1) },
+            RecordTo = recording,
+        });
+        await using (server)
+        {
+            var request = await receiver.NextAsync(r => r.Metric("process.memory.rss") is not null, Wait);
+            Assert.Equal((long)Environment.ProcessId, Assert.Single(request.ResourceMetrics).Attributes["process.pid"]);
+        }
+
+        Assert.True(new FileInfo(recording).Length > 0, "MemLensServer.Start did not record");
+        Assert.DoesNotContain(server.Monitor.Store.GetEvents(0, long.MaxValue), e => e.Type is "otlp.error" or "recording.error");
+    }
+
+    [Fact]
     public async Task The_app_pushes_its_own_rss_and_gc_heap_with_the_values_it_stored()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
