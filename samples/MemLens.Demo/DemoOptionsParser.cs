@@ -29,8 +29,9 @@ internal static class DemoOptionsParser
           -r, --rate N          allocation rate in MiB/s (default: per scenario, above)
           -m, --max-mb N        cap on what the scenario holds, in MiB (default: 512)
           -d, --duration TIME   stop after TIME: 1500ms, 30s, 5m, 1h (default: run until stopped)
-          -l, --listen ADDR:PORT  serve the in-process dashboard (MapMemLens, actions on) there, e.g.
-                                127.0.0.1:0 for a free port; prints "dashboard URL" before "ready"
+          -l, --listen ADDR:PORT  serve the in-process dashboard (MapMemLens, actions on) and /metrics
+                                (MapMemLensMetrics) there, e.g. 127.0.0.1:0 for a free port; prints
+                                "dashboard URL" before "ready"
           -t, --token T         access token the dashboard's API requires (default: $MEMLENS_DEMO_TOKEN,
                                 else none; the variable keeps it off the command line)
               --record FILE     with --listen: record the dashboard's store to FILE (SQLite), as an app

@@ -81,6 +81,12 @@ public sealed class DashboardCommandTests
             Assert.True(result.RootElement.GetProperty("after").GetProperty("rss").GetInt64() > 0);
         }
 
+        // The workload maps MapMemLensMetrics beside its dashboard, and memlens says where.
+        var metrics = new Uri(await tool.WaitForLineAsync("Prometheus:", s_start));
+        Assert.Equal(new Uri(url, "/metrics"), metrics);
+        Assert.Contains($"memlens_process_memory_rss_bytes{{pid=\"{childPid}\",process_name=\"MemLens.Demo\",runtime=\"dotnet\"}}",
+            await http.GetStringAsync(metrics), StringComparison.Ordinal);
+
         Assert.Equal(0, await tool.InterruptAsync(s_stop));
         Assert.Contains("stopped after", tool.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists($"/proc/{childPid}"), "the demo workload still runs after memlens stopped");

@@ -22,7 +22,7 @@ internal static class DemoDashboard
         }
 
         DashboardAnnouncement.Print($"PID {child.ProcessId}, the demo workload '{scenario}' (its own dashboard: GC figures from inside, release action on)",
-            settings.WithToken(url), settings);
+            settings.WithToken(url), settings, metrics: new Uri(url, "/metrics")); // the workload maps MapMemLensMetrics too
 
         long started = MonotonicClock.NowUnixMs;
         var status = new StatusLine();

@@ -6,12 +6,17 @@ namespace MemLens.Tool.Dashboard;
 /// </summary>
 internal static class DashboardAnnouncement
 {
-    public static void Print(string watching, Uri browserUrl, DashboardSettings settings)
+    /// <param name="metrics">A Prometheus scrape URL served beside the dashboard, printed when given.</param>
+    public static void Print(string watching, Uri browserUrl, DashboardSettings settings, Uri? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(browserUrl);
         ArgumentNullException.ThrowIfNull(settings);
         Console.Out.WriteLine($"Watching:     {watching}");
         Console.Out.WriteLine($"Dashboard:    {browserUrl.AbsoluteUri}");
+        if (metrics is not null)
+        {
+            Console.Out.WriteLine($"Prometheus:   {metrics.AbsoluteUri}");
+        }
         if (settings.Token is { } token)
         {
             Console.Out.WriteLine($"Access token: {token}");

@@ -53,6 +53,24 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public async Task The_demo_guards_its_metrics_with_its_dashboard_token()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle", "--listen", "127.0.0.1:0", "--token", "scrape-me");
+        var metrics = new Uri(demo.DashboardUrl!, "/metrics");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        using (var refused = await http.GetAsync(metrics))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, metrics);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "scrape-me");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_busy_metrics_port_is_one_line_and_exit_code_1()
     {
         using var busy = new TcpListener(IPAddress.Loopback, 0);
