@@ -1,4 +1,5 @@
 using MemLens.AspNetCore;
+using MemLens.AspNetCore.Dashboard;
 using MemLens.Exporting;
 using MemLens.Storage;
 using Microsoft.AspNetCore.Http;
@@ -31,15 +32,22 @@ public static class MemLensMetricsEndpointRouteBuilderExtensions
         return endpoints.MapMemLensMetrics(pattern, monitor);
     }
 
-    /// <summary>Maps the scrape endpoint over a given monitor (e.g. one watching another process).</summary>
+    /// <summary>
+    /// Maps the scrape endpoint over a given monitor (e.g. one watching another process). The monitor's
+    /// <see cref="MemLensOptions.AccessToken"/>, when set, guards it as it guards the dashboard's API.
+    /// </summary>
     public static IEndpointConventionBuilder MapMemLensMetrics(this IEndpointRouteBuilder endpoints, string pattern, MemLensMonitor monitor)
     {
         ArgumentNullException.ThrowIfNull(monitor);
-        return endpoints.MapMemLensMetrics(pattern, monitor.Store, monitor.Target.ToExported());
+        return endpoints.MapMemLensMetrics(pattern, monitor.Store, monitor.Target.ToExported(), monitor.Options.AccessToken);
     }
 
-    /// <summary>Maps the scrape endpoint over a store (e.g. the <c>memlens</c> tool's, without a dashboard).</summary>
-    public static IEndpointConventionBuilder MapMemLensMetrics(this IEndpointRouteBuilder endpoints, string pattern, MetricStore store, ExportedProcess process)
+    /// <summary>
+    /// Maps the scrape endpoint over a store (e.g. the <c>memlens</c> tool's, without a dashboard). With
+    /// <paramref name="accessToken"/>, a scrape must send it (<c>Authorization: Bearer …</c>; Prometheus:
+    /// <c>authorization: { credentials: … }</c>) or gets 401.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMemLensMetrics(this IEndpointRouteBuilder endpoints, string pattern, MetricStore store, ExportedProcess process, string? accessToken = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
@@ -48,6 +56,13 @@ public static class MemLensMetricsEndpointRouteBuilderExtensions
         var exposition = new PrometheusExposition(process);
         return endpoints.MapGet(pattern, async (HttpContext context) =>
         {
+            if (!DashboardEndpoints.Authorized(context, accessToken))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return;
+            }
+
             context.Response.ContentType = PrometheusExposition.ContentType;
             context.Response.Headers.CacheControl = "no-store";
             exposition.Write(context.Response.BodyWriter, store);

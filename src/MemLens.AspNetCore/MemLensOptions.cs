@@ -40,7 +40,7 @@ public sealed class MemLensOptions
     public bool ReadSmapsRollup { get; set; } = true;
 
     /// <summary>
-    /// A bearer token every <c>api/</c> route requires (header <c>Authorization: Bearer …</c> or query
+    /// A bearer token every <c>api/</c> route and <c>MapMemLensMetrics</c> require (header <c>Authorization: Bearer …</c> or query
     /// <c>access_token</c>); the page asks for it. For simple setups; prefer <c>RequireAuthorization()</c> with
     /// your app's own authentication. Default: null (no token).
     /// </summary>

@@ -67,6 +67,25 @@ public sealed partial class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task The_dashboards_access_token_guards_the_metrics_too()
+    {
+        await using var app = await DashboardApp.StartAsync(o => o.AccessToken = "s3cret", map: a => a.MapMemLensMetrics());
+        await WaitForAsync(() => app.Monitor.Store.TryGetLatest(MetricCatalog.ProcessRss, out _, out _));
+
+        using (var refused = await app.Client.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.ToString());
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "s3cret");
+        using var response = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches(RssLine(), await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_monitor_of_another_process_is_labelled_with_that_process()
     {
         var store = new MetricStore();

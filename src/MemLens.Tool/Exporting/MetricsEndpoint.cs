@@ -39,23 +39,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         builder.Logging.ClearProviders(); // the terminal belongs to the live view or the JSON lines
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.Address, settings.Port));
         var app = builder.Build();
-        if (settings.Token is { } token)
-        {
-            string expected = "Bearer " + token;
-            app.Use(async (context, next) =>
-            {
-                if (!string.Equals(context.Request.Headers.Authorization.ToString(), expected, StringComparison.Ordinal))
-                {
-                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                    context.Response.Headers.WWWAuthenticate = "Bearer";
-                    return;
-                }
-
-                await next(context).ConfigureAwait(false);
-            });
-        }
-
-        app.MapMemLensMetrics("/metrics", store, process);
+        app.MapMemLensMetrics("/metrics", store, process, settings.Token);
         app.MapGet("/", () => Results.Text("MemLens: Prometheus metrics at /metrics\n"));
         try
         {

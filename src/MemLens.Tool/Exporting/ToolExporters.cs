@@ -60,7 +60,22 @@ internal sealed class ToolExporters : IAsyncDisposable
                 options.Headers[name] = value;
             }
 
-            otlp = MemLensOtlpExporter.Start(store, process, options);
+            try
+            {
+                otlp = MemLensOtlpExporter.Start(store, process, options);
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
+            {
+                // E.g. the SDK's own OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=disk without its folder: asked for, so an error.
+                await Console.Error.WriteLineAsync($"memlens: cannot push OTLP to {collector}: {ex.Message.Split('\n')[0]}").ConfigureAwait(false);
+                if (metrics is not null)
+                {
+                    await metrics.DisposeAsync().ConfigureAwait(false);
+                }
+
+                return (false, null);
+            }
+
             // A collector that is down is said once per outage; watching goes on and the next push tries again.
             otlp.Failed += reason => Console.Error.WriteLine($"memlens: {reason}; retrying every {Durations.Format(settings.OtlpInterval)}.");
             otlp.Recovered += () => Console.Error.WriteLine($"memlens: OTLP export to {otlp.Endpoint} works again.");
