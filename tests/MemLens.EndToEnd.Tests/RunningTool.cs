@@ -101,52 +101,37 @@ internal sealed partial class RunningTool : IAsyncDisposable
     }
 
     /// <summary>The first stdout line starting with <paramref name="prefix"/>, without the prefix; fails if memlens exits first.</summary>
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan timeout) =>
+        WaitForLineAsync(prefix, timeout, "", () =>
         {
             lock (_stdoutLines)
             {
-                if (_stdoutLines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
-                {
-                    return line[prefix.Length..].Trim();
-                }
+                return _stdoutLines.ToArray();
             }
-
-            if (_exited.IsCompleted)
-            {
-                throw new InvalidOperationException($"memlens exited with code {_process.ExitCode} before printing '{prefix}': {Stderr}");
-            }
-
-            if (deadline.Elapsed > timeout)
-            {
-                throw new TimeoutException($"memlens printed no '{prefix}' line within {timeout}. stdout: {Stdout} stderr: {Stderr}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+        });
 
     /// <summary>The first stderr line starting with <paramref name="prefix"/>, without the prefix; fails if memlens exits first.</summary>
-    public async Task<string> WaitForStderrLineAsync(string prefix, TimeSpan timeout)
+    public Task<string> WaitForStderrLineAsync(string prefix, TimeSpan timeout) =>
+        WaitForLineAsync(prefix, timeout, " on stderr", () => Stderr.Split('\n'));
+
+    private async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout, string where, Func<IReadOnlyList<string>> lines)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (Stderr.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+            if (lines().FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
             {
                 return line[prefix.Length..].Trim();
             }
 
             if (_exited.IsCompleted)
             {
-                throw new InvalidOperationException($"memlens exited with code {_process.ExitCode} before printing '{prefix}' on stderr: {Stderr}");
+                throw new InvalidOperationException($"memlens exited with code {_process.ExitCode} before printing '{prefix}'{where}: {Stderr}");
             }
 
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"memlens printed no '{prefix}' line on stderr within {timeout}. stderr: {Stderr}");
+                throw new TimeoutException($"memlens printed no '{prefix}' line{where} within {timeout}. stdout: {Stdout} stderr: {Stderr}");
             }
 
             await Task.Delay(50);

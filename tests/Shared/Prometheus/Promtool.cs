@@ -11,35 +11,33 @@ internal static class Promtool
     public static string Path => Find("promtool");
 
     /// <summary>Runs <c>promtool check metrics</c> on <paramref name="exposition"/>; exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
+    public static Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition) => RunAsync(["check", "metrics"], exposition);
+
+    /// <summary>Runs <c>promtool check config</c> on a configuration file (its syntax: files it names need not exist).</summary>
+    public static Task<(int ExitCode, string Output)> CheckConfigAsync(string configFile) => RunAsync(["check", "config", "--syntax-only", configFile], stdin: null);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string[] args, string? stdin)
     {
-        var psi = new ProcessStartInfo(Path, "check metrics")
+        var psi = new ProcessStartInfo(Path)
         {
-            RedirectStandardInput = true,
+            RedirectStandardInput = stdin is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(exposition);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await stdout + await stderr).Trim());
-    }
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
 
-    /// <summary>Runs <c>promtool check config</c> on a configuration file.</summary>
-    public static async Task<(int ExitCode, string Output)> CheckConfigAsync(string configFile)
-    {
-        var psi = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("check");
-        psi.ArgumentList.Add("config");
-        psi.ArgumentList.Add("--syntax-only");
-        psi.ArgumentList.Add(configFile);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, (await stdout + await stderr).Trim());
