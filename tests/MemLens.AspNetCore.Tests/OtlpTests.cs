@@ -15,7 +15,8 @@ public class OtlpTests
     public async Task MemLensServer_Start_without_a_web_host_pushes_and_records_too()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
-        string recording = Path.Combine(Directory.CreateTempSubdirectory("memlens-server-").FullName, "self.db");
+        var folder = Directory.CreateTempSubdirectory("memlens-server-");
+        string recording = Path.Combine(folder.FullName, "self.db");
         var server = MemLensServer.Start(new MemLensOptions
         {
             Otlp = new() { Endpoint = receiver.Endpoint, ExportInterval = TimeSpan.FromSeconds(1) },
@@ -29,6 +30,7 @@ public class OtlpTests
 
         Assert.True(new FileInfo(recording).Length > 0, "MemLensServer.Start did not record");
         Assert.DoesNotContain(server.Monitor.Store.GetEvents(0, long.MaxValue), e => e.Type is "otlp.error" or "recording.error");
+        folder.Delete(recursive: true);
     }
 
     [Fact]

@@ -154,6 +154,13 @@ public static class DoctorRules
     /// <summary>Share of the readings in the recent part that must meet both: sustained, not one GC's snapshot (gen0 holes close at the next GC).</summary>
     public const double SustainedShare = 0.6;
 
+    /// <summary>
+    /// Full GCs in the recent part that make them the readings instead of the sampled series: two, so that one full
+    /// GC's figure alone never decides (the fragmentation demo runs a background GC every 8–10 s, three or four per
+    /// recent part).
+    /// </summary>
+    public const int FragmentationMinFullGcs = 2;
+
     // ---- container-pressure ----
 
     /// <summary>cgroup usage at or above this share of the limit counts as near it: the kernel starts reclaiming and the OOM killer is one spike away.</summary>

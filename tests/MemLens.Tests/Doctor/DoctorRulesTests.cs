@@ -11,8 +11,12 @@ public class DoctorRulesTests
 {
     private static string[] Ids(DoctorReport report) => report.Findings.Select(f => f.Id).ToArray();
 
-    /// <summary>A .NET process whose heap saw-tooths between <paramref name="floor"/> and floor + 16 MiB, with a GC every 2 s and a full one every 20 s.</summary>
-    private static SyntheticProcess SawTooth(SyntheticProcess p, int seconds, Func<int, double> floor, Func<int, double>? committed = null, Func<int, double>? rss = null)
+    /// <summary>
+    /// A .NET process whose heap saw-tooths between <paramref name="floor"/> and floor + 16 MiB, with a GC every 2 s and a
+    /// full one every 20 s; <paramref name="fragmented"/> is what each GC reports as fragmented, in the series too.
+    /// </summary>
+    private static SyntheticProcess SawTooth(SyntheticProcess p, int seconds, Func<int, double> floor, Func<int, double>? committed = null, Func<int, double>? rss = null,
+        Func<int, double>? fragmented = null)
     {
         var random = new Random(7);
         p.Series(MetricCatalog.GcHeapSize, seconds, s => floor(s) + (s % 2 == 0 ? 0 : random.NextDouble() * 16));
@@ -20,7 +24,12 @@ public class DoctorRulesTests
         p.Series(MetricCatalog.ProcessRss, seconds, rss ?? (s => floor(s) + 70 + (random.NextDouble() * 4)));
         for (int s = 2; s <= seconds; s += 2)
         {
-            p.Gc(s, s % 20 == 0 ? 2 : 0, floor(s) + 16, floor(s));
+            p.Gc(s, s % 20 == 0 ? 2 : 0, floor(s) + 16, floor(s), fragmentedMiB: fragmented?.Invoke(s) ?? 0);
+        }
+
+        if (fragmented is not null)
+        {
+            p.Series(MetricCatalog.GcFragmented, seconds, fragmented);
         }
 
         return p;
@@ -341,8 +350,7 @@ public class DoctorRulesTests
     [Fact]
     public void A_heap_half_made_of_holes_for_a_long_while_is_fragmented()
     {
-        var p = SawTooth(DotNet(), 200, _ => 280, committed: _ => 290)
-            .Series(MetricCatalog.GcFragmented, 200, s => s < 30 ? 10 : 150)
+        var p = SawTooth(DotNet(), 200, _ => 280, committed: _ => 290, fragmented: s => s < 30 ? 10 : 150)
             .Series(MetricCatalog.GcLohSize, 200, _ => 140)
             .Series(MetricCatalog.GcPohSize, 200, _ => 130)
             .Count(MetricCatalog.GcPinned, 200, _ => 12);
@@ -357,10 +365,33 @@ public class DoctorRulesTests
     [Fact]
     public void Fragmentation_in_one_reading_is_not_sustained()
     {
-        var p = SawTooth(DotNet(), 200, _ => 280, committed: _ => 290)
-            .Series(MetricCatalog.GcFragmented, 200, s => s == 190 ? 150 : 5);
+        var p = SawTooth(DotNet(), 200, _ => 280, committed: _ => 290, fragmented: s => s == 180 ? 150 : 5);
 
         Assert.DoesNotContain(FindingIds.Fragmentation, Ids(p.Examine(200)));
+    }
+
+    [Fact]
+    public void Holes_that_full_GCs_report_count_even_when_ephemeral_GCs_leave_them_out()
+    {
+        // As attached to the fragmentation demo: every full GC says half the heap is holes, the ephemeral GCs between
+        // them say little, and the series follows whichever GC came last, so most of its readings are low.
+        var p = SawTooth(DotNet(), 200, _ => 280, committed: _ => 290, fragmented: s => s % 20 == 0 ? 150 : 12);
+
+        Assert.Equal(FindingIds.Fragmentation, Assert.Single(p.Examine(200).Findings).Id);
+    }
+
+    [Fact]
+    public void Without_full_GCs_in_the_recent_part_the_sampled_series_decides()
+    {
+        var p = DotNet()
+            .Series(MetricCatalog.GcHeapSize, 200, _ => 280)
+            .Series(MetricCatalog.GcFragmented, 200, s => s < 30 ? 10 : 150);
+        for (int s = 2; s <= 200; s += 2)
+        {
+            p.Gc(s, s < 100 && s % 20 == 0 ? 2 : 0, 296, 280, fragmentedMiB: 12); // only ephemeral GCs after 100 s
+        }
+
+        Assert.Contains(FindingIds.Fragmentation, Ids(p.Examine(200)));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ internal sealed class SyntheticProcess
     }
 
     /// <summary>A .NET GC event, sizes in MiB; call in time order.</summary>
-    public SyntheticProcess Gc(int second, int generation, double beforeMiB, double afterMiB, GcKind kind = GcKind.Background, string? reason = null)
+    public SyntheticProcess Gc(int second, int generation, double beforeMiB, double afterMiB, GcKind kind = GcKind.Background, string? reason = null, double fragmentedMiB = 0)
     {
         Store.AddEvent(new GcEvent(T0 + (second * 1000L), ++_gcIndex)
         {
@@ -55,6 +55,7 @@ internal sealed class SyntheticProcess
             HasDetails = true,
             HeapSizeBeforeBytes = (long)(beforeMiB * MiB),
             HeapSizeAfterBytes = (long)(afterMiB * MiB),
+            FragmentedBytes = (long)(fragmentedMiB * MiB),
             Reason = reason,
             Origin = "eventpipe",
         });

@@ -23,21 +23,12 @@ internal static class FragmentationRule
         }
 
         long from = d.RecentFromMs, to = d.DataToMs;
-        var grid = DoctorSeries.Combine(MetricCatalog.GcFragmented, from, to, DoctorRules.TrendSlices, (fragmented, 1));
-        var heapGrid = DoctorSeries.Combine(MetricCatalog.GcHeapSize, from, to, DoctorRules.TrendSlices, (heap, 1));
-        var heapAt = heapGrid.Times.Zip(heapGrid.Mean).ToDictionary(p => p.First, p => p.Second);
         int readings = 0, fragmentedReadings = 0;
         var shares = new List<double>();
         var bytes = new List<double>();
-        for (int i = 0; i < grid.Count; i++)
+        void Read(double f, double h)
         {
-            if (!heapAt.TryGetValue(grid.Times[i], out double h) || h <= 0)
-            {
-                continue;
-            }
-
             readings++;
-            double f = grid.Mean[i];
             shares.Add(f / h);
             bytes.Add(f);
             if (f >= DoctorRules.FragmentationMinBytes && f >= DoctorRules.FragmentationMinShare * h)
@@ -46,7 +37,33 @@ internal static class FragmentationRule
             }
         }
 
-        if (readings < 3 || fragmentedReadings < DoctorRules.SustainedShare * readings)
+        // The holes that last are in gen2, the LOH and the POH, and a full GC is what measures them: an ephemeral GC's
+        // figure can leave them out (attached to the fragmentation demo, a gen1 GC said 13 MiB between full GCs that
+        // said 300 MiB, and the series kept that until the next GC). So the full GCs of the recent part are the
+        // readings when there are enough of them; the series, sampled in slices, otherwise.
+        var fullGcs = d.DotNetGcs.Where(g => g.IsFull && g.TimestampMs >= from && g.TimestampMs <= to && g.HeapAfter > 0).ToList();
+        if (fullGcs.Count >= DoctorRules.FragmentationMinFullGcs)
+        {
+            foreach (var gc in fullGcs)
+            {
+                Read(gc.Fragmented, gc.HeapAfter);
+            }
+        }
+        else
+        {
+            var grid = DoctorSeries.Combine(MetricCatalog.GcFragmented, from, to, DoctorRules.TrendSlices, (fragmented, 1));
+            var heapGrid = DoctorSeries.Combine(MetricCatalog.GcHeapSize, from, to, DoctorRules.TrendSlices, (heap, 1));
+            var heapAt = heapGrid.Times.Zip(heapGrid.Mean).ToDictionary(p => p.First, p => p.Second);
+            for (int i = 0; i < grid.Count; i++)
+            {
+                if (heapAt.TryGetValue(grid.Times[i], out double h) && h > 0)
+                {
+                    Read(grid.Mean[i], h);
+                }
+            }
+        }
+
+        if (readings < (fullGcs.Count >= DoctorRules.FragmentationMinFullGcs ? DoctorRules.FragmentationMinFullGcs : 3) || fragmentedReadings < DoctorRules.SustainedShare * readings)
         {
             return null;
         }
