@@ -381,14 +381,33 @@ public class DoctorRulesTests
     }
 
     [Fact]
-    public void Without_full_GCs_in_the_recent_part_the_sampled_series_decides()
+    public void One_full_GC_in_the_recent_part_is_read_with_the_one_before_it()
+    {
+        // As in a loaded CI run of the fragmentation demo: full GCs 70 s apart, so the recent part (the last 66 s)
+        // holds one; the ephemeral GCs between them say little, and the series follows whichever GC came last.
+        var p = DotNet().Series(MetricCatalog.GcHeapSize, 200, _ => 280);
+        for (int s = 2; s <= 200; s += 2)
+        {
+            bool full = s % 70 == 0;
+            p.Gc(s, full ? 2 : 0, 296, 280, fragmentedMiB: full ? 150 : 12);
+        }
+
+        p.Series(MetricCatalog.GcFragmented, 200, s => s % 70 < 4 ? 150 : 12);
+
+        var finding = Assert.Single(p.Examine(200).Findings);
+        Assert.Equal(FindingIds.Fragmentation, finding.Id);
+        Assert.Equal(SyntheticProcess.T0 + 70_000, finding.FromMs);
+    }
+
+    [Fact]
+    public void With_fewer_than_two_full_GCs_the_sampled_series_decides()
     {
         var p = DotNet()
             .Series(MetricCatalog.GcHeapSize, 200, _ => 280)
             .Series(MetricCatalog.GcFragmented, 200, s => s < 30 ? 10 : 150);
         for (int s = 2; s <= 200; s += 2)
         {
-            p.Gc(s, s < 100 && s % 20 == 0 ? 2 : 0, 296, 280, fragmentedMiB: 12); // only ephemeral GCs after 100 s
+            p.Gc(s, s == 20 ? 2 : 0, 296, 280, fragmentedMiB: 12); // one full GC, long before the recent part
         }
 
         Assert.Contains(FindingIds.Fragmentation, Ids(p.Examine(200)));

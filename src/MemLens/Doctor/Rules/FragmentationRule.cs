@@ -40,8 +40,18 @@ internal static class FragmentationRule
         // The holes that last are in gen2, the LOH and the POH, and a full GC is what measures them: an ephemeral GC's
         // figure can leave them out (attached to the fragmentation demo, a gen1 GC said 13 MiB between full GCs that
         // said 300 MiB, and the series kept that until the next GC). So the full GCs of the recent part are the
-        // readings when there are enough of them; the series, sampled in slices, otherwise.
-        var fullGcs = d.DotNetGcs.Where(g => g.IsFull && g.TimestampMs >= from && g.TimestampMs <= to && g.HeapAfter > 0).ToList();
+        // readings when there are enough of them. When there are fewer, the last ones before it stand in: the holes
+        // they measured stay until the next full GC, and a loaded machine can space full GCs 30 s apart (a CI run
+        // had one in the recent part, and the series between said "healthy"). The series, sampled in slices, only
+        // when the range has fewer full GCs than that.
+        var allFullGcs = d.DotNetGcs.Where(g => g.IsFull && g.TimestampMs <= to && g.HeapAfter > 0).OrderBy(g => g.TimestampMs).ToList();
+        var fullGcs = allFullGcs.Where(g => g.TimestampMs >= from).ToList();
+        if (fullGcs.Count < DoctorRules.FragmentationMinFullGcs && allFullGcs.Count >= DoctorRules.FragmentationMinFullGcs)
+        {
+            fullGcs = allFullGcs[^DoctorRules.FragmentationMinFullGcs..];
+            from = fullGcs[0].TimestampMs;
+        }
+
         if (fullGcs.Count >= DoctorRules.FragmentationMinFullGcs)
         {
             foreach (var gc in fullGcs)
