@@ -7,6 +7,7 @@ import uPlot from 'uplot';
 import { bandExtent, drawBands, drawPoints, visibleRange, type Band } from './bands';
 import { applies, axisOf, rightUnit, seriesLabel, unitOf, type AxisId } from './chart-def';
 import type { SeriesStore } from './data';
+import { el } from './dom';
 import { lowerBound, type EventStore } from './events';
 import { axisTicks, bytesIncrs, formatTime, formatValue, timeTicks } from './format';
 import { drawActionMarkers, drawGcMarkers, generationColor } from './markers';
@@ -48,13 +49,6 @@ export function withAlpha(color: string, alpha: number): string {
   if (h.length === 3) h = h[0] + h[0] + h[1] + h[1] + h[2] + h[2];
   const n = parseInt(h, 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
 }
 
 export class Chart {

@@ -2,16 +2,10 @@
 // process" block (the catalog's facts). Each finding: title, confidence, summary, evidence, the time its evidence
 // covers (a button that zooms the charts there), next steps and where the docs explain it.
 
+import { el } from './dom';
 import { codeSegments, confidenceLabel, factRows, findingsSummary, rangeText, toneOf } from './findings-view';
 import { hooks } from './hooks';
 import type { DoctorReport, Finding } from './types';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 /** A line with its `code` parts in <code>. */
 function richLine<K extends keyof HTMLElementTagNameMap>(tag: K, line: string): HTMLElementTagNameMap[K] {

@@ -1,6 +1,7 @@
 // The status strip: connection state, target, each source's state (with its last error when
 // failing) and the store's memory; and the banner shown while the connection is down.
 
+import { el } from './dom';
 import { formatBytes, formatTime } from './format';
 import type { SourceStatus, Status } from './types';
 
@@ -115,30 +116,19 @@ export class StatusStrip {
   private renderSources(list: SourceStatus[]): void {
     const frag = document.createDocumentFragment();
     for (const src of list) {
-      const item = document.createElement('span');
-      item.className = 'source';
+      const item = el('span', 'source');
       item.dataset.state = src.state;
       item.dataset.source = src.name;
-      const dot = document.createElement('span');
-      dot.className = 'dot';
+      const dot = el('span', 'dot');
       dot.setAttribute('aria-hidden', 'true');
-      const name = document.createElement('span');
-      name.className = 'source-name';
-      name.textContent = src.name;
-      const state = document.createElement('span');
-      state.className = 'source-state';
-      state.textContent = src.state;
-      item.append(dot, name, state);
+      item.append(dot, el('span', 'source-name', src.name), el('span', 'source-state', src.state));
       let tip = `${src.name}: ${src.state}`;
       if (src.lastSuccessTs) tip += `\nlast success ${formatTime(src.lastSuccessTs)}`;
       if (src.runs != null) tip += `\n${src.runs} runs, ${src.failures ?? 0} failures`;
       if (src.lastError) {
         tip += `\nlast error: ${src.lastError}`;
         if (src.state === 'failing' || src.state === 'stopped') {
-          const err = document.createElement('span');
-          err.className = 'source-error';
-          err.textContent = src.lastError;
-          item.append(err);
+          item.append(el('span', 'source-error', src.lastError));
         }
       }
       item.title = tip;

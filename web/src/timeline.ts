@@ -1,6 +1,7 @@
 // The events timeline of a recording or a report: a table of the events in the range shown (time, type, one
 // line), GCs optional since a long range holds thousands of them.
 
+import { el } from './dom';
 import { formatCount, formatTime } from './format';
 import { hooks } from './hooks';
 import { timelineRows } from './timeline-view';
@@ -45,20 +46,11 @@ export class TimelinePanel {
 
     const frag = document.createDocumentFragment();
     for (const r of t.rows) {
-      const tr = document.createElement('tr');
+      const tr = el('tr');
       tr.dataset.kind = r.kind;
       tr.dataset.type = r.type;
       if (r.generation != null) tr.dataset.generation = String(r.generation);
-      const time = document.createElement('td');
-      time.className = 'time';
-      time.textContent = formatTime(r.ts);
-      const type = document.createElement('td');
-      type.className = 'type';
-      type.textContent = r.label;
-      const text = document.createElement('td');
-      text.className = 'text';
-      text.textContent = r.text;
-      tr.append(time, type, text);
+      tr.append(el('td', 'time', formatTime(r.ts)), el('td', 'type', r.label), el('td', 'text', r.text));
       frag.append(tr);
     }
     this.body.replaceChildren(frag);
