@@ -4,9 +4,6 @@ using MemLens.AspNetCore.Dashboard;
 using MemLens.Metrics;
 using MemLens.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace MemLens.AspNetCore.Tests;
@@ -185,39 +182,30 @@ public class FindingsTests
         return store;
     }
 
-    /// <summary>The dashboard of a monitor over a given store, mapped at <c>/m</c> on the in-memory TestServer.</summary>
+    /// <summary>The dashboard of a monitor over a given store, mapped at <c>/m</c> of a <see cref="DashboardApp"/>.</summary>
     private sealed class StoreApp : IAsyncDisposable
     {
-        private readonly WebApplication _app;
+        private readonly DashboardApp _app;
 
-        private StoreApp(WebApplication app, MemLensMonitor monitor)
+        private StoreApp(DashboardApp app, MemLensMonitor monitor)
         {
             _app = app;
             Monitor = monitor;
-            Client = app.GetTestClient();
         }
 
         public MemLensMonitor Monitor { get; }
 
-        public HttpClient Client { get; }
+        public HttpClient Client => _app.Client;
 
         public static async Task<StoreApp> StartAsync(MetricStore store, Action<MemLensMonitor>? configure = null)
         {
             var monitor = new MemLensMonitor(store, [], new MemLensTarget(1, "fixture", "dotnet", false), new MemLensOptions());
             configure?.Invoke(monitor);
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseTestServer();
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            app.MapMemLens("/m", monitor);
-            await app.StartAsync();
-            return new StoreApp(app, monitor);
+            return new StoreApp(await DashboardApp.StartAsync(map: a => a.MapMemLens("/m", monitor)), monitor);
         }
 
         public async ValueTask DisposeAsync()
         {
-            Client.Dispose();
-            await _app.StopAsync();
             await _app.DisposeAsync();
             Monitor.Dispose();
         }
