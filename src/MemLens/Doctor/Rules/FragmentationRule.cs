@@ -44,7 +44,7 @@ internal static class FragmentationRule
         // they measured stay until the next full GC, and a loaded machine can space full GCs 30 s apart (a CI run
         // had one in the recent part, and the series between said "healthy"). The series, sampled in slices, only
         // when the range has fewer full GCs than that.
-        var allFullGcs = d.DotNetGcs.Where(g => g.IsFull && g.TimestampMs <= to && g.HeapAfter > 0).OrderBy(g => g.TimestampMs).ToList();
+        var allFullGcs = d.DotNetGcs.Where(g => g.IsFull && g.TimestampMs <= to && g.HeapAfter > 0).ToList(); // in time order
         var fullGcs = allFullGcs.Where(g => g.TimestampMs >= from).ToList();
         if (fullGcs.Count < DoctorRules.FragmentationMinFullGcs && allFullGcs.Count >= DoctorRules.FragmentationMinFullGcs)
         {
@@ -52,7 +52,8 @@ internal static class FragmentationRule
             from = fullGcs[0].TimestampMs;
         }
 
-        if (fullGcs.Count >= DoctorRules.FragmentationMinFullGcs)
+        bool fromFullGcs = fullGcs.Count >= DoctorRules.FragmentationMinFullGcs;
+        if (fromFullGcs)
         {
             foreach (var gc in fullGcs)
             {
@@ -73,7 +74,7 @@ internal static class FragmentationRule
             }
         }
 
-        if (readings < (fullGcs.Count >= DoctorRules.FragmentationMinFullGcs ? DoctorRules.FragmentationMinFullGcs : 3) || fragmentedReadings < DoctorRules.SustainedShare * readings)
+        if (readings < (fromFullGcs ? DoctorRules.FragmentationMinFullGcs : 3) || fragmentedReadings < DoctorRules.SustainedShare * readings)
         {
             return null;
         }
