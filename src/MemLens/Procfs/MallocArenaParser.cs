@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+
 namespace MemLens.Procfs;
 
 /// <summary>glibc malloc arena heaps found in one read of <c>/proc/&lt;pid&gt;/maps</c>.</summary>
@@ -166,31 +168,7 @@ public static class MallocArenaParser
         return !field.IsEmpty;
     }
 
-    private static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
-    {
-        value = 0;
-        if (s.IsEmpty || s.Length > 16)
-        {
-            return false;
-        }
-
-        foreach (byte b in s)
-        {
-            int digit = b switch
-            {
-                >= (byte)'0' and <= (byte)'9' => b - '0',
-                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | (uint)digit;
-        }
-
-        return true;
-    }
+    /// <summary>A whole field of lowercase or uppercase hex digits, as maps writes addresses.</summary>
+    private static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value) =>
+        Utf8Parser.TryParse(s, out value, out int consumed, 'x') && consumed == s.Length;
 }
