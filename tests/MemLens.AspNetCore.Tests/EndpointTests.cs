@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using MemLens.Events;
-using MemLens.Procfs;
 using Xunit;
 
 namespace MemLens.AspNetCore.Tests;
@@ -226,5 +225,9 @@ public class EndpointTests
         Assert.StartsWith("Release memory: RSS", release.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
-    private static long ReadRss() => ProcStatmParser.Parse(File.ReadAllBytes("/proc/self/statm")).Resident;
+    /// <summary>
+    /// The kernel's VmRSS, read with a plain split of /proc/self/status: an independent reference, not MemLens's
+    /// own parsers (which produce the figure under test).
+    /// </summary>
+    private static long ReadRss() => ProbeTests.RssReference.VmRssBytes();
 }

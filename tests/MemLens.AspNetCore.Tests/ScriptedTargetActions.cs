@@ -14,6 +14,7 @@ namespace MemLens.AspNetCore.Tests;
 internal sealed class ScriptedTargetActions : ITargetActions
 {
     private int _snapshots;
+    private int _calls;
 
     /// <summary>What CollectAsync does; by default a full blocking GC that took the heap from 400 MiB to 100 MiB.</summary>
     public Func<CancellationToken, Task<InducedGc>> Collect { get; set; } = _ => Task.FromResult(FullGc(812, 400L << 20, 100L << 20));
@@ -22,10 +23,20 @@ internal sealed class ScriptedTargetActions : ITargetActions
     public Func<int, IProgress<SnapshotProgress>?, CancellationToken, Task<HeapSnapshot>> Snapshot { get; set; } =
         (n, _, _) => Task.FromResult(Heap(n));
 
-    public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) => Collect(cancellationToken);
+    /// <summary>Collections and snapshots asked for so far.</summary>
+    public int Calls => Volatile.Read(ref _calls);
 
-    public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
-        Snapshot(Interlocked.Increment(ref _snapshots), progress, cancellationToken);
+    public Task<InducedGc> CollectAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return Collect(cancellationToken);
+    }
+
+    public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return Snapshot(Interlocked.Increment(ref _snapshots), progress, cancellationToken);
+    }
 
     public static InducedGc FullGc(long index, long heapBefore, long heapAfter) => new(
         new GcEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), index)
