@@ -1,4 +1,5 @@
 using MemLens.AspNetCore;
+using MemLens.AspNetCore.Access;
 using MemLens.AspNetCore.Dashboard;
 using MemLens.Exporting;
 using MemLens.Storage;
@@ -38,8 +39,10 @@ public static class MemLensMetricsEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapMemLensMetrics(this IEndpointRouteBuilder endpoints, string pattern, MemLensMonitor monitor)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         ArgumentNullException.ThrowIfNull(monitor);
-        return endpoints.MapMemLensMetrics(pattern, monitor.Store, monitor.Target.ToExported(), monitor.Options.AccessToken);
+        return Map(endpoints, pattern, monitor.Store, monitor.Target.ToExported(), () => monitor.Options.AccessToken, monitor.Options.AllowedHosts);
     }
 
     /// <summary>
@@ -53,13 +56,40 @@ public static class MemLensMetricsEndpointRouteBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(process);
+        return Map(endpoints, pattern, store, process, () => accessToken, []);
+    }
+
+    /// <summary>
+    /// The scrape endpoint behind the dashboard's access policy (docs/security.md): same-origin, a Host of this
+    /// machine (or <paramref name="allowedHosts"/>), from this machine unless a token or a policy protects it, and the
+    /// token with its limit on wrong guesses.
+    /// </summary>
+    private static IEndpointConventionBuilder Map(IEndpointRouteBuilder endpoints, string pattern, MetricStore store, ExportedProcess process, Func<string?> tokenOf, IList<string> allowedHosts)
+    {
         var exposition = new PrometheusExposition(process);
+        var policy = AccessPolicy.InProcess();
         return endpoints.MapGet(pattern, async (HttpContext context) =>
         {
-            if (!DashboardEndpoints.Authorized(context, accessToken))
+            AccessPolicy.SetSecurityHeaders(context.Response, DashboardEndpoints.ApiContentSecurityPolicy);
+            string? accessToken = tokenOf();
+            if (policy.Check(context, accessToken, allowedHosts) is { } refusal)
             {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await DashboardEndpoints.ErrorAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
+                return;
+            }
+
+            if (policy.CheckToken(context, accessToken) is { } denied)
+            {
+                if (denied.Status == StatusCodes.Status401Unauthorized)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                }
+                else
+                {
+                    context.Response.Headers.RetryAfter = denied.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await DashboardEndpoints.ErrorAsync(context, denied.Status, denied.Message).ConfigureAwait(false);
                 return;
             }
 
@@ -67,6 +97,6 @@ public static class MemLensMetricsEndpointRouteBuilderExtensions
             context.Response.Headers.CacheControl = "no-store";
             exposition.Write(context.Response.BodyWriter, store);
             await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-        });
+        }).WithMetadata(MemLensEndpointMetadata.Instance);
     }
 }

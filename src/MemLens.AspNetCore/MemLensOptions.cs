@@ -47,6 +47,14 @@ public sealed class MemLensOptions
     public string? AccessToken { get; set; }
 
     /// <summary>
+    /// Host names (optionally <c>name:port</c>) the dashboard also answers under, besides this machine's loopback names
+    /// (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>) — e.g. the name a local reverse proxy forwards. Any other
+    /// <c>Host</c> is refused with 403 (a DNS-rebinding page names its own), unless an <see cref="AccessToken"/> or an
+    /// authorization policy (<c>MapMemLens().RequireAuthorization()</c>) protects the routes in the app. Default: empty.
+    /// </summary>
+    public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>
     /// Heap snapshots of an attached process the dashboard keeps (for its list and diffs), the oldest dropped
     /// first. Each holds one row per type, so a few hundred KiB. Default: 16. Allowed: 1 to 1,000.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using MemLens.AspNetCore.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -88,6 +89,11 @@ public sealed class MemLensServer : IAsyncDisposable, IDisposable
         }
 
         monitor.Options.AccessToken = token;
+        foreach (string allowed in server.AllowedHosts.Where(h => !monitor.Options.AllowedHosts.Contains(h, StringComparer.OrdinalIgnoreCase)))
+        {
+            monitor.Options.AllowedHosts.Add(allowed);
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         // The host's console logging would write into the terminal of whatever runs the server.
         builder.Logging.ClearProviders();
@@ -100,7 +106,8 @@ public sealed class MemLensServer : IAsyncDisposable, IDisposable
         }
 
         var app = builder.Build();
-        app.MapMemLens("/", monitor);
+        // Mapped with the bound address: the Host of every request must then name it (and its port).
+        DashboardEndpoints.Map(app, "/", _ => monitor, server.Address);
         try
         {
             app.StartAsync().GetAwaiter().GetResult();

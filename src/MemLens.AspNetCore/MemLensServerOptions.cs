@@ -19,4 +19,12 @@ public sealed class MemLensServerOptions
     /// <see cref="MemLensServer.AccessToken"/>) when <see cref="Address"/> is not loopback.
     /// </summary>
     public string? AccessToken { get; set; }
+
+    /// <summary>
+    /// Host names (optionally <c>name:port</c>) the server also answers under, besides the address it is bound to
+    /// (and, on loopback, <c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>; bound to all addresses, any address of
+    /// this machine and its name), e.g. a name a reverse proxy forwards. Any other Host gets 403. Added to
+    /// <see cref="MemLensOptions.AllowedHosts"/>. Default: empty.
+    /// </summary>
+    public IList<string> AllowedHosts { get; } = [];
 }

@@ -20,6 +20,8 @@ public static class MemLensServiceCollectionExtensions
         services.Configure(configure);
         services.TryAddSingleton(sp => MemLensMonitor.ForCurrentProcess(sp.GetRequiredService<IOptions<MemLensOptions>>().Value));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MemLensHostedService>());
+        // Says at start-up when the app listens beyond loopback and nothing protects the MemLens routes.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MemLens.AspNetCore.Access.ExposureWarning>());
         return services;
     }
 }

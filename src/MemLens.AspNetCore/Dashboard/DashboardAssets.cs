@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace MemLens.AspNetCore.Dashboard;
 
@@ -15,12 +17,30 @@ internal sealed class DashboardAssets
     private const string ResourcePrefix = "dashboard/";
     private static readonly Lazy<DashboardAssets> s_instance = new(Load);
 
-    private DashboardAssets(FrozenDictionary<string, Asset> assets) => Files = assets;
+    private DashboardAssets(FrozenDictionary<string, Asset> assets)
+    {
+        Files = assets;
+        ContentSecurityPolicy = PagePolicy(assets.TryGetValue("index.html", out var page) ? page.Content : []);
+    }
 
     public static DashboardAssets Instance => s_instance.Value;
 
     /// <summary>Files by name, e.g. <c>index.html</c>, <c>app.js</c>.</summary>
     public FrozenDictionary<string, Asset> Files { get; }
+
+    /// <summary>
+    /// The page's Content-Security-Policy: its own files only, its inline boot script by hash (no other inline script),
+    /// inline styles (uPlot sizes its elements), no plugins, no framing.
+    /// </summary>
+    public string ContentSecurityPolicy { get; }
+
+    private static string PagePolicy(byte[] page)
+    {
+        var hashes = Regex.Matches(Encoding.UTF8.GetString(page), "<script>(.*?)</script>", RegexOptions.Singleline)
+            .Select(m => $" 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(m.Groups[1].Value)))}'");
+        return "default-src 'self'; script-src 'self'" + string.Concat(hashes)
+            + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    }
 
     private static DashboardAssets Load()
     {

@@ -13,16 +13,16 @@ internal static partial class DashboardEndpoints
     private const int DefaultTop = 100;
     private const int MaxTop = 5000;
 
-    private static void MapTargetActions(RouteGroupBuilder group, Func<HttpContext, MemLensMonitor> monitorOf)
+    private static void MapTargetActions(RouteGroupBuilder group, Func<HttpContext, Func<MemLensMonitor, Task>, Task> api)
     {
-        group.MapPost("/api/actions/gc", ctx => Guarded(ctx, monitorOf(ctx), m => CollectAsync(ctx, m))).WithDisplayName("MemLens full GC");
-        group.MapPost("/api/actions/snapshot", ctx => Guarded(ctx, monitorOf(ctx), m => StartSnapshotAsync(ctx, m))).WithDisplayName("MemLens heap snapshot");
-        group.MapGet("/api/snapshots", ctx => Guarded(ctx, monitorOf(ctx), m => SnapshotsAsync(ctx, m))).WithDisplayName("MemLens snapshots");
-        group.MapGet("/api/snapshots/diff", ctx => Guarded(ctx, monitorOf(ctx), m => DiffAsync(ctx, m))).WithDisplayName("MemLens snapshot diff");
-        group.MapGet("/api/snapshots/{id}", ctx => Guarded(ctx, monitorOf(ctx), m => SnapshotAsync(ctx, m))).WithDisplayName("MemLens snapshot");
+        group.MapPost("/api/actions/gc", ctx => api(ctx, m => CollectAsync(ctx, m))).WithDisplayName("MemLens full GC");
+        group.MapPost("/api/actions/snapshot", ctx => api(ctx, m => StartSnapshotAsync(ctx, m))).WithDisplayName("MemLens heap snapshot");
+        group.MapGet("/api/snapshots", ctx => api(ctx, m => SnapshotsAsync(ctx, m))).WithDisplayName("MemLens snapshots");
+        group.MapGet("/api/snapshots/diff", ctx => api(ctx, m => DiffAsync(ctx, m))).WithDisplayName("MemLens snapshot diff");
+        group.MapGet("/api/snapshots/{id}", ctx => api(ctx, m => SnapshotAsync(ctx, m))).WithDisplayName("MemLens snapshot");
     }
 
-    private static Task ErrorAsync(HttpContext ctx, int status, string message) =>
+    internal static Task ErrorAsync(HttpContext ctx, int status, string message) =>
         JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, message)), status);
 
     private static Task NoTargetActionsAsync(HttpContext ctx, MemLensMonitor monitor) =>
@@ -90,9 +90,9 @@ internal static partial class DashboardEndpoints
     private static async Task SnapshotAsync(HttpContext ctx, MemLensMonitor monitor)
     {
         string id = ctx.Request.RouteValues["id"] as string ?? "";
-        if (ReadTop(ctx) is not { } top)
+        if (!QueryLimits.TryReadCount(ctx, "top", DefaultTop, 1, MaxTop, out int top, out string error))
         {
-            await BadRequest(ctx, "'top' must be a positive whole number.");
+            await BadRequest(ctx, error);
             return;
         }
 
@@ -115,9 +115,9 @@ internal static partial class DashboardEndpoints
             return;
         }
 
-        if (ReadTop(ctx) is not { } top)
+        if (!QueryLimits.TryReadCount(ctx, "top", DefaultTop, 1, MaxTop, out int top, out string error))
         {
-            await BadRequest(ctx, "'top' must be a positive whole number.");
+            await BadRequest(ctx, error);
             return;
         }
 
@@ -143,16 +143,5 @@ internal static partial class DashboardEndpoints
         var (before, after) = (entries[0], entries[1]);
         var diff = SnapshotDiff.Compute(before.Snapshot!, after.Snapshot!);
         await JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteDiff(w, before, after, diff, top)));
-    }
-
-    /// <summary>The <c>top</c> query value (default 100, at most 5000), or null when it is not a positive whole number.</summary>
-    private static int? ReadTop(HttpContext ctx)
-    {
-        if (!TryReadLong(ctx, "top", DefaultTop, out long top) || top < 1)
-        {
-            return null;
-        }
-
-        return (int)Math.Min(top, MaxTop);
     }
 }

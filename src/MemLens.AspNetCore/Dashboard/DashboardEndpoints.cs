@@ -1,15 +1,18 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
-using System.Security.Cryptography;
+using System.Net;
 using System.Text;
 using System.Text.Json;
+using MemLens.AspNetCore.Access;
 using MemLens.AspNetCore.Actions;
 using MemLens.AspNetCore.Streaming;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MemLens.AspNetCore.Dashboard;
 
@@ -21,34 +24,64 @@ internal static partial class DashboardEndpoints
     private static readonly byte[] s_ping = Encoding.UTF8.GetBytes(": ping\n\n");
     private static readonly byte[] s_droppedHeader = Encoding.UTF8.GetBytes("event: dropped\ndata: ");
 
-    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string pattern, Func<IServiceProvider, MemLensMonitor> monitorOf)
+    /// <summary>
+    /// Maps the routes under <paramref name="pattern"/>. <paramref name="boundAddress"/> is the address of a server of
+    /// their own (<see cref="MemLensServer"/>), whose Host names are then known; null in the user's app.
+    /// </summary>
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string pattern, Func<IServiceProvider, MemLensMonitor> monitorOf, IPAddress? boundAddress = null)
     {
         var group = endpoints.MapGroup(pattern);
+        group.WithMetadata(MemLensEndpointMetadata.Instance);
+        var policy = boundAddress is null ? AccessPolicy.InProcess() : AccessPolicy.ForServer(boundAddress);
         MemLensMonitor Monitor(HttpContext ctx) => monitorOf(ctx.RequestServices);
+        Task Page(HttpContext ctx, Func<Task> serve) => Gate(ctx, policy, Monitor(ctx), needsToken: false, _ => serve());
+        Task Api(HttpContext ctx, Func<MemLensMonitor, Task> handler) => Gate(ctx, policy, Monitor(ctx), needsToken: true, handler);
 
-        group.MapGet("/", ctx => ServePage(ctx)).WithDisplayName("MemLens dashboard");
+        group.MapGet("/", ctx => Page(ctx, () => ServePage(ctx))).WithDisplayName("MemLens dashboard");
         foreach (string file in DashboardAssets.Instance.Files.Keys.Where(f => f != "index.html"))
         {
-            group.MapGet("/" + file, ctx => ServeAsset(ctx, DashboardAssets.Instance.Files[file])).WithDisplayName("MemLens " + file);
+            group.MapGet("/" + file, ctx => Page(ctx, () => ServeAsset(ctx, DashboardAssets.Instance.Files[file]))).WithDisplayName("MemLens " + file);
         }
 
-        group.MapGet("/api/catalog", ctx => Guarded(ctx, Monitor(ctx), m => JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteCatalog(w, m))))).WithDisplayName("MemLens catalog");
-        group.MapGet("/api/status", ctx => Guarded(ctx, Monitor(ctx), m => JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteStatus(w, m))))).WithDisplayName("MemLens status");
-        group.MapGet("/api/series", ctx => Guarded(ctx, Monitor(ctx), m => SeriesAsync(ctx, m))).WithDisplayName("MemLens series");
-        group.MapGet("/api/events", ctx => Guarded(ctx, Monitor(ctx), m => EventsAsync(ctx, m))).WithDisplayName("MemLens events");
-        group.MapGet("/api/findings", ctx => Guarded(ctx, Monitor(ctx), m => FindingsAsync(ctx, m))).WithDisplayName("MemLens findings");
-        group.MapGet("/api/stream", ctx => Guarded(ctx, Monitor(ctx), m => StreamAsync(ctx, m))).WithDisplayName("MemLens stream");
-        group.MapPost("/api/actions/release", ctx => Guarded(ctx, Monitor(ctx), m => ReleaseAsync(ctx, m))).WithDisplayName("MemLens release memory");
-        MapTargetActions(group, Monitor);
+        group.MapGet("/api/catalog", ctx => Api(ctx, m => JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteCatalog(w, m))))).WithDisplayName("MemLens catalog");
+        group.MapGet("/api/status", ctx => Api(ctx, m => JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteStatus(w, m))))).WithDisplayName("MemLens status");
+        group.MapGet("/api/series", ctx => Api(ctx, m => SeriesAsync(ctx, m))).WithDisplayName("MemLens series");
+        group.MapGet("/api/events", ctx => Api(ctx, m => EventsAsync(ctx, m))).WithDisplayName("MemLens events");
+        group.MapGet("/api/findings", ctx => Api(ctx, m => FindingsAsync(ctx, m))).WithDisplayName("MemLens findings");
+        group.MapGet("/api/stream", ctx => Api(ctx, m => StreamAsync(ctx, m))).WithDisplayName("MemLens stream");
+        group.MapPost("/api/actions/release", ctx => Api(ctx, m => ReleaseAsync(ctx, m))).WithDisplayName("MemLens release memory");
+        MapTargetActions(group, Api);
         return group;
     }
 
-    private static async Task Guarded(HttpContext ctx, MemLensMonitor monitor, Func<MemLensMonitor, Task> handler)
+    /// <summary>
+    /// Every route runs through here: the security headers, the access policy (origin, host, where the request
+    /// comes from), the token for API routes, then the handler — whose failures answer one line, never an
+    /// exception's type, message or stack (those go to the host's log).
+    /// </summary>
+    private static async Task Gate(HttpContext ctx, AccessPolicy policy, MemLensMonitor monitor, bool needsToken, Func<MemLensMonitor, Task> handler)
     {
-        if (!Authorized(ctx, monitor.Options.AccessToken))
+        AccessPolicy.SetSecurityHeaders(ctx.Response, needsToken ? ApiContentSecurityPolicy : DashboardAssets.Instance.ContentSecurityPolicy);
+        var options = monitor.Options;
+        if (policy.Check(ctx, options.AccessToken, options.AllowedHosts) is { } refusal)
         {
-            ctx.Response.Headers.WWWAuthenticate = "Bearer";
-            await JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, "This dashboard needs its access token (Authorization: Bearer <token>, or ?access_token=).", tokenRequired: true)), StatusCodes.Status401Unauthorized);
+            await ErrorAsync(ctx, refusal.Status, refusal.Message);
+            return;
+        }
+
+        if (needsToken && policy.CheckToken(ctx, options.AccessToken) is { } denied)
+        {
+            if (denied.Status == StatusCodes.Status401Unauthorized)
+            {
+                ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                await JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, denied.Message, tokenRequired: true)), denied.Status);
+            }
+            else
+            {
+                ctx.Response.Headers.RetryAfter = denied.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                await ErrorAsync(ctx, denied.Status, denied.Message);
+            }
+
             return;
         }
 
@@ -60,37 +93,20 @@ internal static partial class DashboardEndpoints
         {
             // The client went away.
         }
-#pragma warning disable CA1031 // The dashboard must never throw into the host; the error goes to the client.
+#pragma warning disable CA1031 // The dashboard must never throw into the host; the client gets one line, the log the rest.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            ctx.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("MemLens.AspNetCore").LogError(ex, "MemLens: {Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
             if (!ctx.Response.HasStarted)
             {
-                await JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, $"{ex.GetType().Name}: {ex.Message}")), StatusCodes.Status500InternalServerError);
+                await ErrorAsync(ctx, StatusCodes.Status500InternalServerError, "MemLens could not answer this request (an internal error; the application's log has the details).");
             }
         }
     }
 
-    internal static bool Authorized(HttpContext ctx, string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return true;
-        }
-
-        string? given = null;
-        string header = ctx.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            given = header["Bearer ".Length..].Trim();
-        }
-        else if (ctx.Request.Query.TryGetValue("access_token", out var q))
-        {
-            given = q.ToString();
-        }
-
-        return given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token));
-    }
+    /// <summary>The policy of every answer but the page: it loads nothing and may not be framed.</summary>
+    internal const string ApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
 
     private static Task ServePage(HttpContext ctx)
     {
@@ -176,30 +192,9 @@ internal static partial class DashboardEndpoints
     private static Task BadRequest(HttpContext ctx, string message) =>
         JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, message)), StatusCodes.Status400BadRequest);
 
-    /// <summary>Reads from/to (Unix ms); defaults to the last hour. Returns an error message or null.</summary>
-    private static string? ReadRange(HttpContext ctx, out long from, out long to)
-    {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        from = to = 0;
-        if (!TryReadLong(ctx, "to", now, out to))
-        {
-            return "'to' must be Unix milliseconds.";
-        }
-
-        if (!TryReadLong(ctx, "from", to - 3_600_000, out from))
-        {
-            return "'from' must be Unix milliseconds.";
-        }
-
-        return from > to ? "'from' must not be after 'to'." : null;
-    }
-
-    private static bool TryReadLong(HttpContext ctx, string name, long fallback, out long value)
-    {
-        value = fallback;
-        string? raw = ctx.Request.Query[name];
-        return string.IsNullOrEmpty(raw) || long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
+    /// <summary>Reads from/to (Unix ms) through <see cref="QueryLimits"/>; defaults to the last hour. Returns an error message or null.</summary>
+    private static string? ReadRange(HttpContext ctx, out long from, out long to) =>
+        QueryLimits.TryReadRange(ctx, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), static t => t - 3_600_000, out from, out to, out string error) ? null : error;
 
     private static async Task SeriesAsync(HttpContext ctx, MemLensMonitor monitor)
     {
@@ -209,28 +204,13 @@ internal static partial class DashboardEndpoints
             return;
         }
 
-        if (!TryReadLong(ctx, "points", SeriesGrid.DefaultPoints, out long points))
+        if (!QueryLimits.TryReadPoints(ctx, out int n, out error) || !QueryLimits.TryReadIds(ctx, out var requested, out error))
         {
-            await BadRequest(ctx, "'points' must be a whole number.");
+            await BadRequest(ctx, error);
             return;
         }
 
-        IReadOnlyList<string> ids = DashboardCharts.SeriesIds;
-        string? rawIds = ctx.Request.Query["ids"];
-        if (!string.IsNullOrEmpty(rawIds))
-        {
-            var requested = rawIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var unknown = requested.Where(id => !DerivedSeries.TryResolve(id, out _)).ToArray();
-            if (unknown.Length > 0)
-            {
-                await BadRequest(ctx, "Unknown series: " + string.Join(", ", unknown.Take(5)));
-                return;
-            }
-
-            ids = requested.Distinct(StringComparer.Ordinal).ToArray();
-        }
-
-        int n = (int)Math.Clamp(points, SeriesGrid.MinPoints, SeriesGrid.MaxPoints);
+        IReadOnlyList<string> ids = requested ?? DashboardCharts.SeriesIds;
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -248,13 +228,12 @@ internal static partial class DashboardEndpoints
             return;
         }
 
-        if (!TryReadLong(ctx, "max", 5000, out long max) || max < 1)
+        if (!QueryLimits.TryReadCount(ctx, "max", 5000, 1, QueryLimits.MaxEvents, out int limit, out error))
         {
-            await BadRequest(ctx, "'max' must be a positive whole number.");
+            await BadRequest(ctx, error);
             return;
         }
 
-        int limit = (int)Math.Min(max, 20_000);
         var events = monitor.Store.GetEvents(from, to);
         bool truncated = events.Count > limit;
         var kept = truncated ? Thin(events, limit) : events;
@@ -285,21 +264,9 @@ internal static partial class DashboardEndpoints
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long last = monitor.LastSampleMs() ?? now;
         long first = monitor.FirstSampleMs() ?? last;
-        if (!TryReadLong(ctx, "to", last, out long to))
+        if (!QueryLimits.TryReadRange(ctx, last, to => Math.Min(first, to), out long from, out long to, out string error))
         {
-            await BadRequest(ctx, "'to' must be Unix milliseconds.");
-            return;
-        }
-
-        if (!TryReadLong(ctx, "from", Math.Min(first, to), out long from))
-        {
-            await BadRequest(ctx, "'from' must be Unix milliseconds.");
-            return;
-        }
-
-        if (from > to)
-        {
-            await BadRequest(ctx, "'from' must not be after 'to'.");
+            await BadRequest(ctx, error);
             return;
         }
 
@@ -312,10 +279,12 @@ internal static partial class DashboardEndpoints
         var client = monitor.Hub.Connect();
         if (client is null)
         {
-            await JsonAsync(ctx, ApiJson.Serialize(w => ApiJson.WriteError(w, $"Too many live clients (MaxStreamClients = {monitor.Options.MaxStreamClients}).")), StatusCodes.Status503ServiceUnavailable);
+            ctx.Response.Headers.RetryAfter = "2";
+            await ErrorAsync(ctx, StatusCodes.Status503ServiceUnavailable, $"Too many live clients (MaxStreamClients = {monitor.Options.MaxStreamClients}); try again in a few seconds.");
             return;
         }
 
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, client.Evicted);
         try
         {
             ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -323,10 +292,12 @@ internal static partial class DashboardEndpoints
             ctx.Response.Headers.CacheControl = "no-cache";
             ctx.Response.Headers["X-Accel-Buffering"] = "no";
             var body = ctx.Response.Body;
-            var aborted = ctx.RequestAborted;
+            var aborted = ended.Token;
+            client.Writing(started: true);
             await body.WriteAsync(s_hello, aborted);
             await body.WriteAsync(monitor.Hub.StatusFrame(), aborted);
             await body.FlushAsync(aborted);
+            client.Writing(started: false);
             var reader = client.Reader;
             while (!aborted.IsCancellationRequested)
             {
@@ -340,8 +311,10 @@ internal static partial class DashboardEndpoints
                     }
                     catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
                     {
+                        client.Writing(started: true);
                         await body.WriteAsync(s_ping, aborted);
                         await body.FlushAsync(aborted);
+                        client.Writing(started: false);
                         continue;
                     }
                 }
@@ -351,6 +324,8 @@ internal static partial class DashboardEndpoints
                     break;
                 }
 
+                // From here until the flush completes, a client that does not read shows as stalled (StreamHub evicts it first).
+                client.Writing(started: true);
                 while (reader.TryRead(out var frame))
                 {
                     await body.WriteAsync(frame, aborted);
@@ -363,11 +338,18 @@ internal static partial class DashboardEndpoints
                 }
 
                 await body.FlushAsync(aborted);
+                client.Writing(started: false);
             }
+        }
+        catch (OperationCanceledException) when (client.Evicted.IsCancellationRequested)
+        {
+            // Evicted to make room for a new client: drop the connection (the page reconnects by itself).
+            ctx.Abort();
         }
         finally
         {
             monitor.Hub.Disconnect(client);
+            client.Dispose();
         }
     }
 

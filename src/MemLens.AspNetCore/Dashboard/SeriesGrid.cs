@@ -15,11 +15,15 @@ internal static class SeriesGrid
     public const int MaxPoints = 5000;
     public const int DefaultPoints = 1000;
 
+    /// <summary>
+    /// Writes the grid of <paramref name="ids"/> over from–to in at most <paramref name="points"/> cells (capped to
+    /// <see cref="MaxPoints"/>). Every array is sized by the cell count, never by the range: the range's width is
+    /// computed without overflow for any from ≤ to (the API also bounds them, <see cref="QueryLimits"/>).
+    /// </summary>
     public static void Write(Utf8JsonWriter writer, MetricStore store, IReadOnlyList<string> ids, long fromMs, long toMs, int points, long intervalMs)
     {
-        long range = toMs - fromMs + 1;
-        long step = Math.Max((range + points - 1) / points, Math.Max(1, intervalMs));
-        int n = (int)((range + step - 1) / step);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fromMs, toMs);
+        var (step, n) = Grid(fromMs, toMs, points, intervalMs);
         var cache = new Dictionary<int, Cells>();
         var columns = new List<(string Id, Column Column)>(ids.Count);
         var occupied = new bool[n];
@@ -29,7 +33,7 @@ internal static class SeriesGrid
         {
             if (!cache.TryGetValue(metric.Id, out var cells))
             {
-                var data = store.Query(metric, fromMs, fromMs + (n * step) - 1, n);
+                var data = store.Query(metric, fromMs, LastOfGrid(fromMs, step, n), n);
                 cells = Cells.From(data, fromMs, step, n);
                 downsampled |= data.Downsampled || cells.Merged;
                 cache[metric.Id] = cells;
@@ -69,7 +73,7 @@ internal static class SeriesGrid
         {
             if (occupied[i])
             {
-                writer.WriteNumberValue(fromMs + (i * step));
+                writer.WriteNumberValue(fromMs + ((long)i * step));
             }
         }
 
@@ -90,6 +94,26 @@ internal static class SeriesGrid
 
         writer.WriteEndObject();
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The cell width and count for from–to: step = max(ceil(width / points), interval), n = ceil(width / step) ≤ points.
+    /// Computed in 128 bits, so the widest range of longs cannot overflow into a huge or negative count.
+    /// </summary>
+    internal static (long Step, int Count) Grid(long fromMs, long toMs, int points, long intervalMs)
+    {
+        int p = Math.Clamp(points, 1, MaxPoints);
+        var width = (UInt128)(ulong)(toMs - fromMs) + 1; // to ≥ from: the difference fits in a ulong
+        var step = UInt128.Max((width + (UInt128)(uint)p - 1) / (uint)p, (UInt128)(ulong)Math.Max(1, intervalMs));
+        int n = (int)((width + step - 1) / step);
+        return ((long)UInt128.Min(step, long.MaxValue), n);
+    }
+
+    /// <summary>The last millisecond the grid's cells cover, saturated at <see cref="long.MaxValue"/>.</summary>
+    private static long LastOfGrid(long fromMs, long step, int n)
+    {
+        var last = (Int128)fromMs + ((Int128)n * step) - 1;
+        return (long)Int128.Min(last, long.MaxValue);
     }
 
     private static void WriteArray(Utf8JsonWriter writer, string name, double[] values, bool[] occupied, bool integer)

@@ -6,13 +6,16 @@ namespace MemLens.AspNetCore.Streaming;
 /// One live-stream connection: a bounded queue of ready-to-send frames. When the client falls behind and the
 /// queue is full, new frames are dropped and counted; the connection tells the client so it can refetch.
 /// </summary>
-internal sealed class StreamClient
+internal sealed class StreamClient : IDisposable
 {
     private readonly Channel<byte[]> _frames;
+    private readonly CancellationTokenSource _evicted = new();
     private long _dropped;
+    private long _writingSince = -1;
 
     public StreamClient(int capacity)
     {
+        ConnectedAtMs = Environment.TickCount64;
         _frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -23,6 +26,37 @@ internal sealed class StreamClient
 
     public ChannelReader<byte[]> Reader => _frames.Reader;
 
+    /// <summary>When the client connected (monotonic ms).</summary>
+    public long ConnectedAtMs { get; }
+
+    /// <summary>Cancelled when the hub evicts the client to make room; the connection then ends.</summary>
+    public CancellationToken Evicted => _evicted.Token;
+
+    /// <summary>
+    /// How long the write in progress has been waiting for the client to read (0 when none is): a client whose socket
+    /// buffers are full because it never reads is stuck here.
+    /// </summary>
+    public long StalledMs(long nowMs)
+    {
+        long since = Interlocked.Read(ref _writingSince);
+        return since < 0 ? 0 : nowMs - since;
+    }
+
+    /// <summary>Marks a write (and flush) to the client as started, or, with false, as done.</summary>
+    public void Writing(bool started) => Interlocked.Exchange(ref _writingSince, started ? Environment.TickCount64 : -1);
+
+    /// <summary>Ends the connection to make room for another client.</summary>
+    public void Evict()
+    {
+        try
+        {
+            _evicted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already gone.
+        }
+    }
     /// <summary>Total frames dropped over the connection's life.</summary>
     public long TotalDropped { get; private set; }
 
@@ -47,4 +81,6 @@ internal sealed class StreamClient
     }
 
     public void Complete() => _frames.Writer.TryComplete();
+
+    public void Dispose() => _evicted.Dispose();
 }

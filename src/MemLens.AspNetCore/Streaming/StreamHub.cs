@@ -42,17 +42,41 @@ internal sealed class StreamHub : IDisposable
 
     public int ClientCount => Volatile.Read(ref _clients).Length;
 
+    /// <summary>Clients evicted to make room for new ones.</summary>
+    public long EvictedClients { get; private set; }
+
     /// <summary>Frames dropped across all clients, for tests and status.</summary>
     public long DroppedFrames { get; private set; }
 
-    /// <summary>Adds a client, or returns null when <c>MaxStreamClients</c> are already connected.</summary>
+    /// <summary>A client younger than this is never evicted, so clients that keep reconnecting cannot push each other out in a loop.</summary>
+    internal const long EvictableAfterMs = 2_000;
+
+    /// <summary>
+    /// Adds a client. When <c>MaxStreamClients</c> are already connected, the client longest stuck in a write (one that
+    /// does not read) is evicted to make room, or else the oldest; null when every client is younger than
+    /// <see cref="EvictableAfterMs"/>. Idle or dead connections thus never lock new clients out for long.
+    /// </summary>
     public StreamClient? Connect()
     {
         lock (_gate)
         {
             if (_clients.Length >= _maxClients)
             {
-                return null;
+                long now = Environment.TickCount64;
+                var victim = _clients
+                    .Where(c => now - c.ConnectedAtMs >= EvictableAfterMs)
+                    .OrderByDescending(c => c.StalledMs(now))
+                    .ThenBy(c => c.ConnectedAtMs)
+                    .FirstOrDefault();
+                if (victim is null)
+                {
+                    return null;
+                }
+
+                _clients = _clients.Where(c => c != victim).ToArray();
+                victim.Complete();
+                victim.Evict();
+                EvictedClients++;
             }
 
             var client = new StreamClient(_queueLength);
