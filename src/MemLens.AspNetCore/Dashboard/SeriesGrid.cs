@@ -16,9 +16,9 @@ internal static class SeriesGrid
     public const int DefaultPoints = 1000;
 
     /// <summary>
-    /// Writes the grid of <paramref name="ids"/> over from–to in at most <paramref name="points"/> cells (capped to
-    /// <see cref="MaxPoints"/>). Every array is sized by the cell count, never by the range: the range's width is
-    /// computed without overflow for any from ≤ to (the API also bounds them, <see cref="QueryLimits"/>).
+    /// Writes the grid of <paramref name="ids"/> over from–to in at most <paramref name="points"/> cells (the API caps
+    /// them to <see cref="MaxPoints"/> in <see cref="QueryLimits"/>; a report may ask for more). Every array is sized by
+    /// the cell count, never by the range: the range's width is computed without overflow for any from ≤ to.
     /// </summary>
     public static void Write(Utf8JsonWriter writer, MetricStore store, IReadOnlyList<string> ids, long fromMs, long toMs, int points, long intervalMs)
     {
@@ -102,7 +102,7 @@ internal static class SeriesGrid
     /// </summary>
     internal static (long Step, int Count) Grid(long fromMs, long toMs, int points, long intervalMs)
     {
-        int p = Math.Clamp(points, 1, MaxPoints);
+        int p = Math.Max(points, 1);
         var width = (UInt128)(ulong)(toMs - fromMs) + 1; // to ≥ from: the difference fits in a ulong
         var step = UInt128.Max((width + (UInt128)(uint)p - 1) / (uint)p, (UInt128)(ulong)Math.Max(1, intervalMs));
         int n = (int)((width + step - 1) / step);

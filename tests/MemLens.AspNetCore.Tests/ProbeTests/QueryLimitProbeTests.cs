@@ -75,6 +75,21 @@ public class QueryLimitProbeTests
         Assert.True((to - from + 1) / step <= 5000, json.GetRawText()[..200]);
     }
 
+    /// <summary>The grid itself (also used by reports, whose ranges come from a file) never overflows into a huge or negative cell count.</summary>
+    [Theory]
+    [InlineData(long.MinValue, long.MaxValue, 5000, 1000)]
+    [InlineData(0, long.MaxValue, 100_000, 1)]
+    [InlineData(long.MinValue, 0, 10, 0)]
+    [InlineData(1, 1, 5000, 1000)]
+    [InlineData(long.MaxValue - 1, long.MaxValue, 5000, long.MaxValue)]
+    public void The_grid_of_any_range_of_longs_has_at_most_the_points_asked_for(long from, long to, int points, long intervalMs)
+    {
+        var (step, count) = Dashboard.SeriesGrid.Grid(from, to, points, intervalMs);
+        Assert.InRange(count, 1, points);
+        Assert.True(step >= 1);
+        Assert.True((System.Numerics.BigInteger)step * count >= (System.Numerics.BigInteger)to - from + 1, "the cells cover the range");
+    }
+
     [Theory]
     [InlineData("api/series?points=abc")]
     [InlineData("api/series?points=1e9")]
