@@ -10,7 +10,7 @@ namespace MemLens.AspNetCore.Tests.ProbeTests;
 /// the cap) — never a 500, and never memory sized by the request.
 /// </summary>
 [Collection(nameof(RssMeasurement))]
-public class QueryLimitProbeTests
+public class QueryLimitProbeTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Base = "/debug/memlens/";
     private const long MaxUnixMs = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z, the last instant DateTimeOffset holds
@@ -188,6 +188,7 @@ public class QueryLimitProbeTests
         }
 
         long peak = RssReference.VmHwmBytes();
+        output.WriteLine($"RSS before {before >> 10} KiB, peak during the worst queries {peak >> 10} KiB (+{(peak - before) >> 10} KiB)");
         Assert.True(peak - before < 64L << 20, $"peak RSS {peak >> 20} MiB, {(peak - before) >> 20} MiB above the {before >> 20} MiB before the queries");
     }
 

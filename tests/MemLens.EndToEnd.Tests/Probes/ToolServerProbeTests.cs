@@ -10,7 +10,7 @@ namespace MemLens.EndToEnd.Tests.Probes;
 /// memory bounded (its own /proc/&lt;pid&gt;/status, read with a plain split), and a cross-origin POST or a foreign
 /// Host is refused without the action running.
 /// </summary>
-public sealed class ToolServerProbeTests
+public sealed class ToolServerProbeTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(30);
 
@@ -54,6 +54,7 @@ public sealed class ToolServerProbeTests
         }
 
         long peak = Status(tool.Pid, reset ? "VmHWM:" : "VmRSS:");
+        output.WriteLine($"memlens watch RSS before {before >> 10} KiB, {(reset ? "peak" : "RSS")} after the worst queries {peak >> 10} KiB (+{(peak - before) >> 10} KiB)");
         Assert.True(peak - before < 64L << 20, $"memlens watch peaked at {peak >> 20} MiB, {(peak - before) >> 20} MiB above the {before >> 20} MiB before the queries");
         Assert.False(tool.Process.HasExited);
     }
