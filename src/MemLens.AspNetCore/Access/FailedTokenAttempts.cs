@@ -21,14 +21,16 @@ internal sealed class FailedTokenAttempts : IDisposable
     /// <summary>The window the limit counts over.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly PartitionedRateLimiter<int> _limiter = PartitionedRateLimiter.Create<int, int>(bucket =>
+    // Made on first use (only a dashboard with a token needs it): the partitioned limiter runs one heartbeat timer,
+    // which replenishes every bucket's window (AutoReplenishment off: no timer per bucket) and drops idle buckets.
+    private readonly Lazy<PartitionedRateLimiter<int>> _limiter = new(() => PartitionedRateLimiter.Create<int, int>(bucket =>
         RateLimitPartition.GetFixedWindowLimiter(bucket, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = PermitLimit,
             Window = Window,
             QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+            AutoReplenishment = false,
+        })));
 
     private readonly bool[] _seen = new bool[MaxPartitions];
     private int _partitions;
@@ -40,13 +42,13 @@ internal sealed class FailedTokenAttempts : IDisposable
     public bool IsLimited(IPAddress? client, out int retryAfterSeconds)
     {
         retryAfterSeconds = (int)Window.TotalSeconds;
-        return _limiter.GetStatistics(Bucket(client))?.CurrentAvailablePermits <= 0;
+        return _limiter.Value.GetStatistics(Bucket(client))?.CurrentAvailablePermits <= 0;
     }
 
     /// <summary>Counts a wrong token; false when it was one too many (the client is now limited).</summary>
     public bool Failed(IPAddress? client, out int retryAfterSeconds)
     {
-        using var lease = _limiter.AttemptAcquire(Bucket(client));
+        using var lease = _limiter.Value.AttemptAcquire(Bucket(client));
         retryAfterSeconds = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait)
             ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
             : (int)Window.TotalSeconds;
@@ -56,7 +58,13 @@ internal sealed class FailedTokenAttempts : IDisposable
     /// <summary>Counts a wrong token (for tests).</summary>
     public void Failed(IPAddress client) => Failed(client, out _);
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        if (_limiter.IsValueCreated)
+        {
+            _limiter.Value.Dispose();
+        }
+    }
 
     private int Bucket(IPAddress? client)
     {
