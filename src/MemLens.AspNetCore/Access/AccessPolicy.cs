@@ -183,13 +183,19 @@ internal sealed class AccessPolicy
             return loopbackName;
         }
 
-        if (_bound.Equals(IPAddress.Any) || _bound.Equals(IPAddress.IPv6Any))
-        {
-            // Every address of this machine: the connection reached one, so any address literal names it, as does its name.
-            return loopbackName || IPAddress.TryParse(name, out _) || name.Equals(Dns.GetHostName(), StringComparison.OrdinalIgnoreCase);
-        }
+        // Beyond loopback (always with a token): an address literal of where it listens — bound to every address, the
+        // connection reached one of this machine's, so any literal names it — or this machine's name (or its FQDN).
+        bool any = _bound.Equals(IPAddress.Any) || _bound.Equals(IPAddress.IPv6Any);
+        return loopbackName
+               || (IPAddress.TryParse(name, out var named) && (any || named.Equals(_bound)))
+               || IsMachineName(name);
+    }
 
-        return loopbackName || (IPAddress.TryParse(name, out var named) && named.Equals(_bound));
+    private static bool IsMachineName(string name)
+    {
+        string machine = Dns.GetHostName();
+        return name.Equals(machine, StringComparison.OrdinalIgnoreCase)
+               || (name.Length > machine.Length && name.StartsWith(machine + ".", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A host name for comparison: IPv6 brackets and a trailing dot removed.</summary>

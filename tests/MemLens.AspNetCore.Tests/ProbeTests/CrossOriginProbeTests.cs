@@ -138,6 +138,38 @@ public class CrossOriginProbeTests
     }
 
     [Fact]
+    public async Task Bound_to_every_address_the_tool_server_answers_this_machines_names_and_addresses_but_not_a_foreign_host()
+    {
+        using var monitor = ProbeServers.ActingMonitor(new ScriptedTargetActions());
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions { Address = IPAddress.Any });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Url.Port.ToString(CultureInfo.InvariantCulture)}/") };
+        string port = ":" + server.Url.Port.ToString(CultureInfo.InvariantCulture);
+        var lan = ProbeServers.NonLoopbackAddress();
+        var names = new List<string> { "127.0.0.1", "localhost", Dns.GetHostName() };
+        if (lan is not null)
+        {
+            names.Add(lan.ToString());
+        }
+
+        foreach (string name in names)
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(name + port));
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync("evil.example" + port));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(Dns.GetHostName() + "evil.example" + port));
+
+        async Task<HttpStatusCode> StatusAsync(string host)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/catalog");
+            request.Headers.Host = host;
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", server.AccessToken);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+    }
+
+    [Fact]
     public async Task In_process_a_cross_site_post_to_release_is_403_and_no_gc_runs()
     {
         await using var app = await DashboardApp.StartAsync(o => o.EnableActions = true);
