@@ -101,6 +101,36 @@ public sealed class ToolServerProbeTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
     }
 
+    [Fact]
+    public async Task The_metrics_port_of_watch_refuses_a_foreign_host_and_a_cross_site_scrape()
+    {
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        await using var tool = RunningTool.Start("watch", demo.Pid.ToString(CultureInfo.InvariantCulture), "--json-lines", "--no-record", "--metrics-port", "0");
+        string said = await tool.WaitForStderrLineAsync("memlens: Prometheus metrics at ", TimeSpan.FromSeconds(60));
+        var url = new Uri(said.Split(' ')[0]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        using (var rebound = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            rebound.Headers.Host = "evil.example:" + url.Port.ToString(CultureInfo.InvariantCulture);
+            using var response = await http.SendAsync(rebound);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.DoesNotContain("memlens_", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var crossSite = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            crossSite.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "cross-site");
+            using var response = await http.SendAsync(crossSite);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+
+        // Prometheus's own scrape (no Origin, Host as configured) is served.
+        using var scrape = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        Assert.Contains("memlens_process_memory_rss_bytes", await scrape.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static async Task WaitForSampleAsync(HttpClient http)
     {
         using var cts = new CancellationTokenSource(s_start);
