@@ -21,7 +21,7 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
     private static readonly TimeSpan s_snapshot = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Snapshots_progress_list_types_and_diff_and_the_full_gc_shows_before_and_after_on_a_scripted_target()
+    public async Task Snapshots_list_types_and_diff_and_the_full_gc_shows_before_and_after_on_a_scripted_target()
     {
         // This test process, read from outside through /proc (so the charts have data to mark), acted on by a script.
         using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(), targetActions: new ScriptedTarget());
