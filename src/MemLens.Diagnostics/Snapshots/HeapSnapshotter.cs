@@ -149,7 +149,17 @@ public sealed class HeapSnapshotter
                 requestRundown: false, circularBufferMB: 1, cancellationToken).ConfigureAwait(false);
             using (trigger)
             {
-                _ = Task.Run(() => trigger.EventStream.CopyToAsync(Stream.Null, CancellationToken.None), CancellationToken.None);
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await trigger.EventStream.CopyToAsync(Stream.Null).ConfigureAwait(false); // its few events, so the stop is not held up
+                    }
+                    catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+                    {
+                        // Closed under the copy when the session is disposed.
+                    }
+                }, CancellationToken.None);
                 using var cts = new CancellationTokenSource(s_stopGrace);
                 await trigger.StopAsync(cts.Token).ConfigureAwait(false);
             }

@@ -101,6 +101,42 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(EntryBytes(Types / 2 * 3 - 1), top.GetProperty("bytes_after").GetInt64());
     }
 
+    /// <summary>
+    /// The streaming diff (hashes of names, top rows kept) against the in-memory <see cref="SnapshotDiff"/> on random
+    /// snapshots with shared, one-sided and repeated names: the same rows in the same order.
+    /// </summary>
+    [Fact]
+    public async Task Diff_of_files_gives_the_same_rows_as_the_in_memory_diff()
+    {
+        var random = new Random(14);
+        HeapSnapshot Make(long at) =>
+            new(7, "app", at, Enumerable.Range(0, 400).Select(_ => new TypeStat($"T{random.Next(300)}", random.Next(0, 50), random.Next(0, 5000))).ToList());
+        var before = Make(1_700_000_000_000);
+        var after = Make(1_700_000_005_000);
+        string a = Path.Combine(_dir, "a.json");
+        string b = Path.Combine(_dir, "b.json");
+        SnapshotFile.Write(a, before);
+        SnapshotFile.Write(b, after);
+        var expected = SnapshotDiff.Compute(before, after);
+
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(30), "diff", a, b, "--json", "--top", "1000");
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(expected.Rows.Count, doc.RootElement.GetProperty("type_count").GetInt32());
+        var rows = doc.RootElement.GetProperty("types").EnumerateArray()
+            .Select(r => new TypeGrowth(r.GetProperty("name").GetString()!, r.GetProperty("count_before").GetInt64(), r.GetProperty("count_after").GetInt64(),
+                r.GetProperty("bytes_before").GetInt64(), r.GetProperty("bytes_after").GetInt64()))
+            .ToList();
+        Assert.Equal(expected.Rows, rows);
+        Assert.Equal(expected.BytesDelta, doc.RootElement.GetProperty("bytes_delta").GetInt64());
+
+        // With --top, the first rows of the same order.
+        var top = await ToolProcess.RunAsync(TimeSpan.FromSeconds(30), "diff", a, b, "--json", "--top", "7");
+        using var topDoc = JsonDocument.Parse(top.Stdout);
+        Assert.Equal(expected.Rows.Take(7).Select(r => r.Name), topDoc.RootElement.GetProperty("types").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+    }
+
     [Fact]
     public async Task Diff_of_a_directory_says_it_is_a_directory_in_one_line()
     {
