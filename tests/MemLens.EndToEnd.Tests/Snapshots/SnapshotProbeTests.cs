@@ -47,6 +47,11 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : IDisposable
         Assert.True(saved.EventsLost > 0);
         Assert.True(saved.Incomplete);
 
+        var shown = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "snapshot", "--from", lossy);
+        Assert.True(shown.ExitCode == 7, $"exit code {shown.ExitCode}: {shown.Stderr}");
+        Assert.Contains($"INCOMPLETE: {saved.EventsLost:N0} events of the heap walk were lost; objects are missing and the counts are too low.", shown.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"memlens: warning: {lossy} is an incomplete snapshot (incomplete: the runtime dropped ", shown.Stderr, StringComparison.Ordinal);
+
         var diff = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "diff", whole, lossy, "--json");
         Assert.True(diff.ExitCode == 7, $"exit code {diff.ExitCode}: {diff.Stderr}");
         var warning = Assert.Single(diff.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
