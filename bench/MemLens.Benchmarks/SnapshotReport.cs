@@ -9,7 +9,9 @@ namespace MemLens.Benchmarks;
 /// live objects (default 1,000,000), and in each of three rounds times one blocking, compacting gen2 GC inside the
 /// target (the reference: a snapshot is such a GC plus the walk) and then one snapshot taken from here with
 /// <see cref="HeapSnapshotter"/>. Ends with this process's peak RSS (VmHWM): this process does nothing but take
-/// the snapshots. Not a BenchmarkDotNet run: one snapshot is seconds long and changes the target's heap layout.
+/// the snapshots. Each row also checks the snapshot against the target's own figures: its Node count and the runtime's
+/// live bytes after the GC just before. Not a BenchmarkDotNet run: one snapshot is seconds long and changes the
+/// target's heap layout.
 /// </summary>
 internal static class SnapshotReport
 {
@@ -24,8 +26,8 @@ internal static class SnapshotReport
             string ready = await target.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the heap target did not start");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $".NET {Environment.Version}, {Environment.ProcessorCount} cores; target: {ready}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS of this process before any snapshot: {PeakRssKiB() / 1024.0:0.0} MiB"));
-            Console.WriteLine("| round | blocking gen2 GC in the target | snapshot (attach + induced GC + walk + types) | objects | bytes |");
-            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine("| round | blocking gen2 GC in the target | snapshot (attach + induced GC + walk + types) | objects | Node objects | bytes | events lost |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
             var snapshotter = new HeapSnapshotter();
             for (int round = 1; round <= 3; round++)
             {
@@ -34,8 +36,12 @@ internal static class SnapshotReport
                 string gc = await target.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the heap target exited");
                 var result = await snapshotter.TakeAsync(target.Id, null, CancellationToken.None);
                 var s = result.Snapshot;
+                // "gc <ms> heap=<bytes> live=<bytes>": the GC's time and the runtime's own live bytes, which the snapshot should match.
+                var fields = gc.Split(' ');
+                long live = long.Parse(fields.Single(f => f.StartsWith("live=", StringComparison.Ordinal))["live=".Length..], CultureInfo.InvariantCulture);
+                long nodes = s.Types.Where(t => t.Name == "Node").Sum(t => t.Count);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {round} | {gc["gc ".Length..]} ms | {s.Duration.TotalMilliseconds:0} ms | {s.TotalObjects:N0} | {s.TotalBytes:N0} |"));
+                    $"| {round} | {fields[1]} ms | {s.Duration.TotalMilliseconds:0} ms | {s.TotalObjects:N0} | {nodes:N0} of {objects:N0} | {s.TotalBytes:N0} of {live:N0} live | {s.EventsLost} |"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS (VmHWM) of this process after the snapshots: {PeakRssKiB() / 1024.0:0.0} MiB"));

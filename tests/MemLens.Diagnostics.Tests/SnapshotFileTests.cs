@@ -57,6 +57,63 @@ public class SnapshotFileTests
     }
 
     [Fact]
+    public void Events_lost_survive_a_round_trip_and_make_the_snapshot_incomplete()
+    {
+        var lossy = new HeapSnapshot(1, "app", 1_700_000_000_000, [new("Node", 5, 160)]) { EventsLost = 2767, Truncated = true, Note = "incomplete: the runtime dropped 2,767 events" };
+        var read = SnapshotFile.Parse(Bytes(lossy), "lossy.json");
+        Assert.Equal(2767, read.EventsLost);
+        Assert.True(read.Incomplete);
+
+        // A file written before the field existed reads as 0 lost; one that says events were lost but not truncated
+        // is still incomplete.
+        string old = Encoding.UTF8.GetString(Bytes(Sample(truncated: false))).Replace("\"events_lost\": 0,", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("events_lost", old, StringComparison.Ordinal);
+        Assert.False(SnapshotFile.Parse(Encoding.UTF8.GetBytes(old), "old.json").Incomplete);
+        string lostOnly = Encoding.UTF8.GetString(Bytes(Sample(truncated: false))).Replace("\"events_lost\": 0", "\"events_lost\": 3", StringComparison.Ordinal);
+        Assert.True(SnapshotFile.Parse(Encoding.UTF8.GetBytes(lostOnly), "lost.json").Incomplete);
+    }
+
+    [Fact]
+    public void Scan_streams_the_entries_in_file_order_with_the_totals_after_the_list_and_unknown_fields_skipped()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"memlens-test-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, """
+                {"types": [{"name": "B", "extra": {"x": [1, 2]}, "count": 2, "bytes": 48}, {"bytes": 24, "count": 1, "name": "A"}],
+                 "future": [{"a": 1}], "format": "memlens-heap-snapshot", "version": 1, "process_id": 7, "process_name": "p",
+                 "taken_at_ms": 5, "total_objects": 3, "total_bytes": 72, "events_lost": 4}
+                """);
+            var seen = new List<TypeStat>();
+            var header = SnapshotFile.Scan(path, (n, c, b) => seen.Add(new TypeStat(n, c, b)));
+            Assert.Equal([new TypeStat("B", 2, 48), new TypeStat("A", 1, 24)], seen);
+            Assert.Equal(3, header.TotalObjects);
+            Assert.Equal(2, header.TypeCount);
+            Assert.Equal(4, header.EventsLost);
+            Assert.True(header.Incomplete);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_directory_is_named_as_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("memlens-test-").FullName;
+        try
+        {
+            var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Read(dir));
+            Assert.Equal($"{dir}: is a directory, not a snapshot file", ex.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
+
+    [Fact]
     public void Null_runtime_version_and_note_round_trip_as_null()
     {
         var original = new HeapSnapshot(1, "a", 0, []) { Truncated = false };

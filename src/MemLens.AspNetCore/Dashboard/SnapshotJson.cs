@@ -69,6 +69,7 @@ internal static class SnapshotJson
     {
         w.WriteStartObject();
         entry.WriteSummaryFields(w);
+        WriteCompleteness(w, entry.Snapshot);
         w.WriteStartArray("top");
         if (entry.Snapshot is { } s)
         {
@@ -86,6 +87,17 @@ internal static class SnapshotJson
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// <c>eventsLost</c> (events of the heap walk the runtime dropped: objects are missing when above 0) and
+    /// <c>incomplete</c> (the figures are not the whole heap: cut short, or events lost); the summary's
+    /// <c>truncated</c> and <c>note</c> say it too.
+    /// </summary>
+    private static void WriteCompleteness(Utf8JsonWriter w, HeapSnapshot? s)
+    {
+        w.WriteNumber("eventsLost", s?.EventsLost ?? 0);
+        w.WriteBoolean("incomplete", s?.Incomplete ?? false);
+    }
+
     /// <summary><c>GET api/snapshots/diff</c>: both summaries, the totals' change and the top rows of <see cref="SnapshotDiff"/>.</summary>
     public static void WriteDiff(Utf8JsonWriter w, SnapshotEntry a, SnapshotEntry b, SnapshotDiff diff, int top)
     {
@@ -94,6 +106,8 @@ internal static class SnapshotJson
         a.WriteSummary(w);
         w.WritePropertyName("b");
         b.WriteSummary(w);
+        // Either side partial (cut short, or its walk lost events): the rows may show changes that did not happen.
+        w.WriteBoolean("incomplete", diff.Before.Incomplete || diff.After.Incomplete);
         w.WriteNumber("bytesDelta", diff.BytesDelta);
         w.WriteNumber("countDelta", diff.CountDelta);
         w.WriteNumber("rowCount", diff.Rows.Count);

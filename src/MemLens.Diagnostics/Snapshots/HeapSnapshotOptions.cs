@@ -1,8 +1,16 @@
+using MemLens.Snapshots;
+
 namespace MemLens.Diagnostics.Snapshots;
 
 /// <summary>Limits of one heap snapshot. Every property says its default.</summary>
 public sealed class HeapSnapshotOptions
 {
+    /// <summary>The default <see cref="BufferSizeMiB"/>.</summary>
+    public const int DefaultBufferSizeMiB = 1024;
+
+    /// <summary>The largest <see cref="BufferSizeMiB"/> accepted.</summary>
+    public const int MaxBufferSizeMiB = 4096;
+
     /// <summary>The largest <see cref="MaxObjects"/> accepted.</summary>
     public const long MaxObjectsLimit = 2_000_000_000;
 
@@ -17,13 +25,20 @@ public sealed class HeapSnapshotOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Size of the EventPipe session's buffer inside the target, in MiB. Default: 256, as dotnet-gcdump uses.
-    /// The runtime allocates it on demand, so it only costs the target memory when the walk produces events
-    /// faster than this process reads them; the heap is walked while the runtime is suspended, which is
-    /// exactly when that happens. A smaller buffer makes the runtime drop events (the snapshot then says how
-    /// many were lost); a larger one lets a reader that falls behind cost the target more memory.
+    /// Size of the EventPipe session's buffer inside the target, in MiB. Default: 1024 (dotnet-gcdump's size).
+    /// The runtime walks the heap while it is suspended and writes the walk's events (about 56 bytes per object with
+    /// its references) into this buffer; it allocates the buffer on demand, so it only costs the target memory while
+    /// this process reads the events more slowly than the walk makes them (a busy machine: up to the whole buffer).
+    /// When it is full the runtime drops events, and the snapshot says so (<see cref="HeapSnapshot.EventsLost"/>,
+    /// <see cref="SnapshotStop.EventsLost"/>); .NET 10 has no lossless mode for this.
     /// </summary>
-    public int BufferSizeMiB { get; init; } = 256;
+    public int BufferSizeMiB { get; init; } = DefaultBufferSizeMiB;
+
+    /// <summary>
+    /// A walk that has started and then sends nothing for this long is taken as ended (its end was dropped with
+    /// other events) instead of waiting for <see cref="Timeout"/>. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan IdleLimit { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often progress is reported at most. Default: 100 ms.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -40,9 +55,14 @@ public sealed class HeapSnapshotOptions
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "must be positive");
         }
 
-        if (BufferSizeMiB is < 1 or > 4096)
+        if (IdleLimit <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(BufferSizeMiB), BufferSizeMiB, "must be between 1 and 4096");
+            throw new ArgumentOutOfRangeException(nameof(IdleLimit), IdleLimit, "must be positive");
+        }
+
+        if (BufferSizeMiB is < 1 or > MaxBufferSizeMiB)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BufferSizeMiB), BufferSizeMiB, $"must be between 1 and {MaxBufferSizeMiB}");
         }
     }
 }

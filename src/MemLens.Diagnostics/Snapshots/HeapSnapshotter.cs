@@ -25,6 +25,9 @@ namespace MemLens.Diagnostics.Snapshots;
 public sealed class HeapSnapshotter
 {
     private const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
+
+    // Everything of GCHeapSnapshot but GCHeapCollect, which a second session enables to start the walk (InduceWalkAsync).
+    private const long WalkKeywords = (long)(ClrTraceEventParser.Keywords.GCHeapSnapshot & ~ClrTraceEventParser.Keywords.GCHeapCollect);
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(10);
 
     private readonly HeapSnapshotOptions _options;
@@ -62,10 +65,9 @@ public sealed class HeapSnapshotter
         {
             var providers = new[]
             {
-                new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GCHeapSnapshot),
+                new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, WalkKeywords),
             };
-            var client = new DiagnosticsClient(processId);
-            session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, _options.BufferSizeMiB, stopping.Token).ConfigureAwait(false);
+            session = await new DiagnosticsClient(processId).StartEventPipeSessionAsync(providers, requestRundown: false, _options.BufferSizeMiB, stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -86,6 +88,20 @@ public sealed class HeapSnapshotter
             var reader = Task.Factory.StartNew(walk.Read, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using (stopping.Token.Register(() => walk.RequestStop(cancellationToken.IsCancellationRequested ? SnapshotStop.Cancelled : SnapshotStop.TimedOut)))
             {
+                await InduceWalkAsync(processId, walk, stopping.Token).ConfigureAwait(false);
+
+                // The walk normally ends with its GC's GCEnd. When the runtime dropped events that one can be among them:
+                // a walk that sent nothing for IdleLimit after it started is over (the runtime is suspended while it
+                // walks, so the events never pause for long), rather than waiting for the timeout.
+                while (!reader.IsCompleted)
+                {
+                    await Task.WhenAny(reader, Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None)).ConfigureAwait(false);
+                    if (!reader.IsCompleted && walk.IdleFor(clock.Elapsed) >= _options.IdleLimit)
+                    {
+                        walk.RequestStop(SnapshotStop.Idle);
+                    }
+                }
+
                 await reader.ConfigureAwait(false);
             }
 
@@ -111,9 +127,51 @@ public sealed class HeapSnapshotter
                 GcIndex = walk.GcIndex ?? 0,
                 RuntimeVersion = target.RuntimeVersion,
                 Truncated = stop != SnapshotStop.Completed,
+                EventsLost = walk.EventsLost,
                 Note = Note(stop, processId, walk),
             };
             return new HeapSnapshotResult(snapshot, stop);
+        }
+    }
+
+    /// <summary>
+    /// Starts a second, empty session that enables only GCHeapCollect: the runtime induces the walk's GC while it
+    /// starts that session, and answers the request only after the walk. The walk's events go to the first session,
+    /// whose stream is already being read, so they leave the target while the walk runs instead of piling up in its
+    /// buffer until the request is answered (what happens when one session both asks for the GC and carries the walk).
+    /// </summary>
+    private static async Task InduceWalkAsync(int processId, HeapWalk walk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var trigger = await new DiagnosticsClient(processId).StartEventPipeSessionAsync(
+                [new EventPipeProvider(RuntimeProvider, EventLevel.Informational, (long)ClrTraceEventParser.Keywords.GCHeapCollect)],
+                requestRundown: false, circularBufferMB: 1, cancellationToken).ConfigureAwait(false);
+            using (trigger)
+            {
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await trigger.EventStream.CopyToAsync(Stream.Null).ConfigureAwait(false); // its few events, so the stop is not held up
+                    }
+                    catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+                    {
+                        // Closed under the copy when the session is disposed.
+                    }
+                }, CancellationToken.None);
+                using var cts = new CancellationTokenSource(s_stopGrace);
+                await trigger.StopAsync(cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled or timed out: the walk's stop request says which.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The target exited or refused the second session: the walk's own stream then ends too.
+            walk.TriggerFailed(TargetCheck.OneLine(ex.Message));
         }
     }
 
@@ -125,6 +183,7 @@ public sealed class HeapSnapshotter
             SnapshotStop.TargetExited => $"process {pid} exited during the heap walk; only the objects walked until then are counted",
             SnapshotStop.TimedOut => $"the heap walk did not end within {Durations(_options.Timeout)}; only the objects walked until then are counted",
             SnapshotStop.Cancelled => "cancelled during the heap walk; only the objects walked until then are counted",
+            SnapshotStop.Idle => $"the heap walk sent nothing for {Durations(_options.IdleLimit)} and did not say it ended; only the objects walked until then are counted",
             _ => null,
         };
         if (walk.Histogram.UnnamedTypes > 0)
@@ -136,8 +195,11 @@ public sealed class HeapSnapshotter
 
         if (walk.EventsLost > 0)
         {
-            string lost = $"{walk.EventsLost.ToString(CultureInfo.InvariantCulture)} events were lost (the target's event buffer was full), so some objects are missing";
-            note = note is null ? lost : note + "; " + lost;
+            // First: it is what a reader must know before anything else.
+            string lost = $"incomplete: the runtime dropped {walk.EventsLost.ToString("N0", CultureInfo.InvariantCulture)} events of the heap walk " +
+                $"(the {_options.BufferSizeMiB.ToString(CultureInfo.InvariantCulture)} MiB event buffer in the target filled faster than it was read), " +
+                "so objects are missing and the counts are too low";
+            note = note is null ? lost : lost + "; " + note;
         }
 
         return note;
@@ -154,6 +216,9 @@ public sealed class HeapSnapshotter
         private bool _streamEnded;
         private bool _stopRequested;
         private TimeSpan _lastProgress;
+
+        // Stopwatch time of the last event of the walk (0: the walk has not started), read by the idle check.
+        private long _lastEventTicks;
 
         public TypeHistogram Histogram { get; } = new(knownNames);
 
@@ -197,6 +262,13 @@ public sealed class HeapSnapshotter
             }
         }
 
+        /// <summary>How long the walk has sent nothing, or zero while it has not started.</summary>
+        public TimeSpan IdleFor(TimeSpan now)
+        {
+            long last = Interlocked.Read(ref _lastEventTicks);
+            return last == 0 ? TimeSpan.Zero : now - TimeSpan.FromTicks(last);
+        }
+
         public SnapshotStop Outcome()
         {
             lock (_gate)
@@ -206,8 +278,19 @@ public sealed class HeapSnapshotter
                     return reason;
                 }
 
-                return _gcEnded ? SnapshotStop.Completed : SnapshotStop.TargetExited;
+                if (_gcEnded)
+                {
+                    return EventsLost > 0 ? SnapshotStop.EventsLost : SnapshotStop.Completed;
+                }
+
+                return SnapshotStop.TargetExited;
             }
+        }
+
+        public void TriggerFailed(string error)
+        {
+            ReadError ??= "could not start the heap walk: " + error;
+            RequestStop(SnapshotStop.TargetExited);
         }
 
         /// <summary>
@@ -267,7 +350,6 @@ public sealed class HeapSnapshotter
             {
                 _candidate = data.Count;
                 _candidateStartedAtMs = new DateTimeOffset(data.TimeStamp.ToUniversalTime()).ToUnixTimeMilliseconds();
-                progress?.Report(new SnapshotProgress("walking heap", 0, 0, clock.Elapsed));
             }
         }
 
@@ -290,6 +372,11 @@ public sealed class HeapSnapshotter
 
         private void OnBulkType(GCBulkTypeTraceData data)
         {
+            if (GcIndex is not null)
+            {
+                Interlocked.Exchange(ref _lastEventTicks, clock.Elapsed.Ticks);
+            }
+
             for (int i = 0; i < data.Count; i++)
             {
                 var value = data.Values(i);
@@ -305,6 +392,8 @@ public sealed class HeapSnapshotter
                 WalkStartedAtMs = _candidateStartedAtMs;
             }
 
+            var now = clock.Elapsed;
+            Interlocked.Exchange(ref _lastEventTicks, now.Ticks);
             if (Histogram.Objects >= options.MaxObjects)
             {
                 return; // already stopping; the types still coming are read so that names resolve
@@ -321,8 +410,8 @@ public sealed class HeapSnapshotter
                 }
             }
 
-            var now = clock.Elapsed;
-            if (progress is not null && now - _lastProgress >= options.ProgressInterval)
+            // The first report comes with the first objects: "walking heap" means objects are being counted.
+            if (progress is not null && (_lastProgress == TimeSpan.Zero || now - _lastProgress >= options.ProgressInterval))
             {
                 _lastProgress = now;
                 progress.Report(new SnapshotProgress("walking heap", Histogram.Objects, Histogram.Bytes, now));

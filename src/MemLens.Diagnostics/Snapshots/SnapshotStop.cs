@@ -17,6 +17,18 @@ public enum SnapshotStop
 
     /// <summary>The caller cancelled; the histogram is partial.</summary>
     Cancelled,
+
+    /// <summary>
+    /// The walk's GC ended but the runtime dropped some of its events (its EventPipe buffer was full): objects are
+    /// missing, <see cref="MemLens.Snapshots.HeapSnapshot.EventsLost"/> says how many events.
+    /// </summary>
+    EventsLost,
+
+    /// <summary>
+    /// The walk sent nothing for <see cref="HeapSnapshotOptions.IdleLimit"/> without its GC's end (usually dropped with
+    /// other events); the histogram is partial.
+    /// </summary>
+    Idle,
 }
 
 /// <summary>A snapshot and why it ended (a partial one has <see cref="MemLens.Snapshots.HeapSnapshot.Truncated"/> set too).</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MemLens.Formatting;
 using MemLens.Snapshots;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Snapshots;
@@ -26,51 +27,54 @@ internal static class DiffCommand
         };
         var command = new Command("diff",
             "Compare two heap snapshots of the same process: objects and bytes per type before and after, sorted by bytes added, " +
-            "so the types that accumulate come first. Example: memlens diff before.json after.json --top 10.")
+            "so the types that accumulate come first. Reads files of any size in bounded memory. When either snapshot is incomplete (its walk was cut short or lost events) " +
+            "it says so on stderr and exits with code 7. Example: memlens diff before.json after.json --top 10.")
         {
             before, after, top, json,
         };
 
         command.SetAction(parse =>
         {
-            HeapSnapshot a;
-            HeapSnapshot b;
+            string beforePath = parse.GetValue(before)!;
+            string afterPath = parse.GetValue(after)!;
+            FileDiff diff;
             try
             {
-                a = SnapshotFile.Read(parse.GetValue(before)!);
-                b = SnapshotFile.Read(parse.GetValue(after)!);
+                diff = FileDiff.Compute(beforePath, afterPath, parse.GetValue(top));
             }
             catch (SnapshotFileException ex)
             {
-                Console.Error.WriteLine($"memlens: {ex.Message}");
+                Console.Error.WriteLine($"memlens: {TerminalText.Sanitize(ex.Message)}");
                 return ExitCodes.Error;
             }
 
+            var (a, b) = (diff.Before, diff.After);
             if (a.ProcessId != b.ProcessId || a.ProcessName != b.ProcessName)
             {
-                Console.Error.WriteLine($"memlens: warning: the snapshots are of different processes ({a.ProcessId} {a.ProcessName} and {b.ProcessId} {b.ProcessName}); growth compares unrelated heaps");
+                Console.Error.WriteLine(TerminalText.Sanitize(
+                    $"memlens: warning: the snapshots are of different processes ({a.ProcessId} {a.ProcessName} and {b.ProcessId} {b.ProcessName}); growth compares unrelated heaps"));
             }
 
-            foreach (var (s, path) in new[] { (a, parse.GetValue(before)!), (b, parse.GetValue(after)!) })
+            foreach (var (s, path) in new[] { (a, beforePath), (b, afterPath) })
             {
-                if (s.Truncated)
+                if (s.Incomplete)
                 {
-                    Console.Error.WriteLine($"memlens: warning: {path} is a partial snapshot ({s.Note})");
+                    // Loud, because the rows below then show changes that may not have happened.
+                    Console.Error.WriteLine(TerminalText.Sanitize(
+                        $"memlens: warning: {path} is an incomplete snapshot ({s.Note ?? "cut short"}); the differences shown may not have happened"));
                 }
             }
 
-            var diff = SnapshotDiff.Compute(a, b);
-            int topN = parse.GetValue(top);
             if (parse.GetValue(json))
             {
-                SnapshotTables.WriteDiffJson(Console.OpenStandardOutput(), diff, topN);
+                SnapshotTables.WriteDiffJson(Console.OpenStandardOutput(), diff);
             }
             else
             {
-                SnapshotTables.WriteDiff(SnapshotTables.Stdout(), diff, topN);
+                SnapshotTables.WriteDiff(SnapshotTables.Stdout(), diff);
             }
 
-            return ExitCodes.Ok;
+            return a.Incomplete || b.Incomplete ? ExitCodes.IncompleteSnapshot : ExitCodes.Ok;
         });
         return command;
     }

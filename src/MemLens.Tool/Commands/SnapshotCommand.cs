@@ -52,6 +52,18 @@ internal static class SnapshotCommand
             Description = "Give up after this long (keeping what was walked), e.g. 30s, 5m. Default: 5m.",
             CustomParser = ParseDuration,
         };
+        var bufferSize = new Option<int?>("--buffer-size-mib")
+        {
+            Description = "Size of the event buffer inside the target, in MiB (1-4096): the runtime fills it while it walks the heap, on demand, and drops " +
+                          "events when it is full (the snapshot is then marked incomplete, exit code 7). Default: " + HeapSnapshotOptions.DefaultBufferSizeMiB + ".",
+        };
+        bufferSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > HeapSnapshotOptions.MaxBufferSizeMiB)
+            {
+                r.AddError($"--buffer-size-mib must be between 1 and {HeapSnapshotOptions.MaxBufferSizeMiB}.");
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Print a JSON summary (file, totals, top types with count, bytes and share) instead of the table." };
         var from = new Option<string?>("--from", "-f")
         {
@@ -62,9 +74,10 @@ internal static class SnapshotCommand
             "The runtime induces one blocking full GC and walks the heap during it (the process pauses for about as long " +
             "as a full GC plus the walk). Saves the snapshot as JSON for 'memlens diff', optionally as pprof, and shows the " +
             "types that hold the most. Example: memlens snapshot 4242 -o before.json; later memlens snapshot 4242 -o after.json; " +
-            "memlens diff before.json after.json. Convert a saved snapshot: memlens snapshot --from before.json --pprof before.pb.gz.")
+            "memlens diff before.json after.json. Convert a saved snapshot: memlens snapshot --from before.json --pprof before.pb.gz. " +
+            "A walk that lost events (the target's event buffer filled) is saved marked incomplete, said on stderr, and exits with code 7.")
         {
-            pid, output, pprof, top, maxObjects, timeout, json, from,
+            pid, output, pprof, top, maxObjects, timeout, json, from, bufferSize,
         };
         command.Validators.Add(r =>
         {
@@ -94,7 +107,12 @@ internal static class SnapshotCommand
                 return ExitCodes.UnsupportedOs;
             }
 
-            var options = new HeapSnapshotOptions { MaxObjects = parse.GetValue(maxObjects), Timeout = parse.GetValue(timeout) ?? TimeSpan.FromMinutes(5) };
+            var options = new HeapSnapshotOptions
+            {
+                MaxObjects = parse.GetValue(maxObjects),
+                Timeout = parse.GetValue(timeout) ?? TimeSpan.FromMinutes(5),
+                BufferSizeMiB = parse.GetValue(bufferSize) ?? HeapSnapshotOptions.DefaultBufferSizeMiB,
+            };
             return await TakeAsync(parse.GetValue(pid)!.Value, options, parse.GetValue(output), parse.GetValue(pprof), topN, parse.GetValue(json), ct).ConfigureAwait(false);
         });
         return command;
@@ -142,12 +160,16 @@ internal static class SnapshotCommand
             return ExitCodes.Ok;
         }
 
-        // A partial snapshot is kept (it may be all there is), and said in one line.
-        await Console.Error.WriteLineAsync($"memlens: partial snapshot: {snapshot.Note}").ConfigureAwait(false);
+        // A partial snapshot is kept (it may be all there is), and said in one line; one whose walk lost events says
+        // so first, since its counts are too low while it looks whole.
+        string what = snapshot.EventsLost > 0 || result.Stop == SnapshotStop.Idle ? "incomplete snapshot" : "partial snapshot";
+        await Console.Error.WriteLineAsync(TerminalText.Sanitize($"memlens: {what}: {snapshot.Note}")).ConfigureAwait(false);
         return result.Stop switch
         {
             SnapshotStop.TargetExited => ExitCodes.TargetExited,
             SnapshotStop.TimedOut => ExitCodes.Error,
+            SnapshotStop.EventsLost or SnapshotStop.Idle => ExitCodes.IncompleteSnapshot,
+            _ when snapshot.EventsLost > 0 => ExitCodes.IncompleteSnapshot,
             _ => ExitCodes.Ok, // the object limit the user set, or Ctrl+C
         };
     }
@@ -161,7 +183,7 @@ internal static class SnapshotCommand
         }
         catch (SnapshotFileException ex)
         {
-            Console.Error.WriteLine($"memlens: {ex.Message}");
+            Console.Error.WriteLine($"memlens: {TerminalText.Sanitize(ex.Message)}");
             return ExitCodes.Error;
         }
 
@@ -182,6 +204,12 @@ internal static class SnapshotCommand
         if (pprof is not null)
         {
             Console.Error.WriteLine($"memlens: wrote the pprof profile to {pprof}");
+        }
+
+        if (snapshot.Incomplete)
+        {
+            Console.Error.WriteLine(TerminalText.Sanitize($"memlens: warning: {fromFile} is an incomplete snapshot ({snapshot.Note ?? "cut short"})"));
+            return snapshot.EventsLost > 0 ? ExitCodes.IncompleteSnapshot : ExitCodes.Ok;
         }
 
         return ExitCodes.Ok;

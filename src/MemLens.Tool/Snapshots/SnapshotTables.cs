@@ -29,22 +29,27 @@ internal static class SnapshotTables
             .AddColumn(new TableColumn("Share").RightAligned().NoWrap());
         foreach (var t in snapshot.Types.Take(top))
         {
-            table.AddRow(new Text(t.Name), new Text(Count(t.Count)), new Text(ByteSize.Format(t.Bytes)), new Text(Share(t.Bytes, snapshot.TotalBytes)));
+            table.AddRow(new Text(TerminalText.Sanitize(t.Name)), new Text(Count(t.Count)), new Text(ByteSize.Format(t.Bytes)), new Text(Share(t.Bytes, snapshot.TotalBytes)));
         }
 
         console.Write(table);
         console.WriteLine(
             $"{Count(snapshot.TotalObjects)} objects, {ByteSize.Format(snapshot.TotalBytes)} in {Count(snapshot.Types.Count)} types; " +
-            $"process {snapshot.ProcessId} ({snapshot.ProcessName}){(snapshot.RuntimeVersion is { } v ? ", .NET " + v : "")}, " +
+            $"process {snapshot.ProcessId} ({TerminalText.Sanitize(snapshot.ProcessName)}){(snapshot.RuntimeVersion is { } v ? ", .NET " + TerminalText.Sanitize(v) : "")}, " +
             $"GC #{snapshot.GcIndex}, {Timestamps(snapshot.TakenAtMs)}, took {Durations.Format(snapshot.Duration)}" +
             (snapshot.Types.Count > top ? $"; top {top} shown" : ""));
-        if (snapshot.Truncated)
+        if (snapshot.EventsLost > 0)
         {
-            console.WriteLine("Partial: " + snapshot.Note);
+            console.WriteLine($"INCOMPLETE: {Count(snapshot.EventsLost)} events of the heap walk were lost; objects are missing and the counts are too low.");
+        }
+
+        if (snapshot.Incomplete)
+        {
+            console.WriteLine("Partial: " + TerminalText.Sanitize(snapshot.Note ?? "cut short"));
         }
     }
 
-    public static void WriteDiff(IAnsiConsole console, SnapshotDiff diff, int top)
+    public static void WriteDiff(IAnsiConsole console, FileDiff diff)
     {
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("Type"))
@@ -52,9 +57,9 @@ internal static class SnapshotTables
             .AddColumn(new TableColumn("Δ count").RightAligned().NoWrap())
             .AddColumn(new TableColumn("Bytes before→after").RightAligned().NoWrap())
             .AddColumn(new TableColumn("Δ bytes").RightAligned().NoWrap());
-        foreach (var r in diff.Rows.Take(top))
+        foreach (var r in diff.Top)
         {
-            table.AddRow(new Text(r.Name), new Text($"{Count(r.CountBefore)}→{Count(r.CountAfter)}"), new Text(Signed(r.CountDelta)),
+            table.AddRow(new Text(TerminalText.Sanitize(r.Name)), new Text($"{Count(r.CountBefore)}→{Count(r.CountAfter)}"), new Text(Signed(r.CountDelta)),
                 new Text($"{ByteSize.Format(r.BytesBefore)}→{ByteSize.Format(r.BytesAfter)}"), new Text(ByteSize.FormatDelta(r.BytesDelta)));
         }
 
@@ -63,8 +68,13 @@ internal static class SnapshotTables
             new Text($"{ByteSize.Format(diff.Before.TotalBytes)}→{ByteSize.Format(diff.After.TotalBytes)}"), new Text(ByteSize.FormatDelta(diff.BytesDelta)));
         console.Write(table);
         var span = TimeSpan.FromMilliseconds(diff.After.TakenAtMs - diff.Before.TakenAtMs);
-        console.WriteLine($"{Count(diff.Rows.Count)} types, sorted by bytes added; {(span >= TimeSpan.Zero ? Durations.Format(span) + " apart" : "the second snapshot is older than the first")}" +
-                          (diff.Rows.Count > top ? $"; top {top} shown" : ""));
+        console.WriteLine($"{Count(diff.RowCount)} types, sorted by bytes added; {(span >= TimeSpan.Zero ? Durations.Format(span) + " apart" : "the second snapshot is older than the first")}" +
+                          (diff.RowCount > diff.Top.Count ? $"; top {diff.Top.Count} shown" : ""));
+        if (diff.Before.Incomplete || diff.After.Incomplete)
+        {
+            console.WriteLine("INCOMPLETE: " + (diff.Before.Incomplete ? diff.After.Incomplete ? "both snapshots are" : "the first snapshot is" : "the second snapshot is") +
+                              " partial; the changes above may not have happened.");
+        }
     }
 
     public static void WriteSnapshotJson(Stream output, HeapSnapshot snapshot, int top, string? file, string? pprof)
@@ -93,6 +103,8 @@ internal static class SnapshotTables
             }
 
             w.WriteBoolean("truncated", snapshot.Truncated);
+            w.WriteNumber("events_lost", snapshot.EventsLost);
+            w.WriteBoolean("incomplete", snapshot.Incomplete);
             if (snapshot.Note is { } note)
             {
                 w.WriteString("note", note);
@@ -120,18 +132,19 @@ internal static class SnapshotTables
         output.Flush();
     }
 
-    public static void WriteDiffJson(Stream output, SnapshotDiff diff, int top)
+    public static void WriteDiffJson(Stream output, FileDiff diff)
     {
         using (var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             WriteSide(w, "before", diff.Before);
             WriteSide(w, "after", diff.After);
+            w.WriteBoolean("incomplete", diff.Before.Incomplete || diff.After.Incomplete);
             w.WriteNumber("count_delta", diff.CountDelta);
             w.WriteNumber("bytes_delta", diff.BytesDelta);
-            w.WriteNumber("type_count", diff.Rows.Count);
+            w.WriteNumber("type_count", diff.RowCount);
             w.WriteStartArray("types");
-            foreach (var r in diff.Rows.Take(top))
+            foreach (var r in diff.Top)
             {
                 w.WriteStartObject();
                 w.WriteString("name", r.Name);
@@ -152,7 +165,7 @@ internal static class SnapshotTables
         output.Flush();
     }
 
-    private static void WriteSide(Utf8JsonWriter w, string name, HeapSnapshot s)
+    private static void WriteSide(Utf8JsonWriter w, string name, SnapshotHeader s)
     {
         w.WriteStartObject(name);
         w.WriteNumber("pid", s.ProcessId);
@@ -160,6 +173,13 @@ internal static class SnapshotTables
         w.WriteNumber("taken_at_ms", s.TakenAtMs);
         w.WriteNumber("gc_index", s.GcIndex);
         w.WriteBoolean("truncated", s.Truncated);
+        w.WriteNumber("events_lost", s.EventsLost);
+        w.WriteBoolean("incomplete", s.Incomplete);
+        if (s.Note is { } note)
+        {
+            w.WriteString("note", note);
+        }
+
         w.WriteNumber("total_objects", s.TotalObjects);
         w.WriteNumber("total_bytes", s.TotalBytes);
         w.WriteEndObject();

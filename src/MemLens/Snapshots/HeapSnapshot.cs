@@ -48,10 +48,20 @@ public sealed class HeapSnapshot
     public string? RuntimeVersion { get; init; }
 
     /// <summary>
-    /// True when the snapshot stopped before the heap walk ended (the process exited, a size limit was
-    /// reached, it was cancelled): the figures are what was gathered until then. <see cref="Note"/> says why.
+    /// True when the figures are partial: the snapshot stopped before the heap walk ended (the process exited, a
+    /// size limit was reached, it was cancelled) or the walk lost events (<see cref="EventsLost"/>).
+    /// <see cref="Note"/> says why.
     /// </summary>
     public bool Truncated { get; init; }
+
+    /// <summary>
+    /// Events of the heap walk the runtime dropped because its event buffer was full: when above 0, objects are
+    /// missing and the counts are too low, whatever else the snapshot says.
+    /// </summary>
+    public long EventsLost { get; init; }
+
+    /// <summary>True when the figures are not the whole heap: <see cref="Truncated"/> or <see cref="EventsLost"/> above 0.</summary>
+    public bool Incomplete => Truncated || EventsLost > 0;
 
     /// <summary>Why the snapshot is partial, or other things a reader should know; null when there is nothing to say.</summary>
     public string? Note { get; init; }

@@ -5,7 +5,8 @@ namespace MemLens.Snapshots;
 
 /// <summary>
 /// Saves and reads a <see cref="HeapSnapshot"/> as JSON (docs/snapshot-format.md). Written with
-/// <see cref="Utf8JsonWriter"/> and read with <see cref="JsonDocument"/>: no reflection, so it stays trimming-safe.
+/// <see cref="Utf8JsonWriter"/> and read as a stream with <see cref="Utf8JsonReader"/>: no reflection, so it stays
+/// trimming-safe, and no copy of the file in memory (<see cref="Scan"/> reads any file in bounded memory).
 /// Reading is bounded (<see cref="MaxFileBytes"/>) and every problem is one <see cref="SnapshotFileException"/>.
 /// </summary>
 public static class SnapshotFile
@@ -72,6 +73,7 @@ public static class SnapshotFile
             }
 
             w.WriteBoolean("truncated", snapshot.Truncated);
+            w.WriteNumber("events_lost", snapshot.EventsLost);
             if (snapshot.Note is { } note)
             {
                 w.WriteString("note", note);
@@ -106,11 +108,32 @@ public static class SnapshotFile
     public static HeapSnapshot Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
+        var types = new List<TypeStat>();
+        var header = Scan(path, (n, c, b) => types.Add(new TypeStat(n, c, b)));
+        return header.ToSnapshot(types);
+    }
+
+    /// <summary>
+    /// Reads the file at <paramref name="path"/> as a stream, calling <paramref name="onType"/> for each entry of its
+    /// <c>types</c> list, and returns everything else it holds (its header, with the totals checked against the
+    /// entries). Memory stays bounded by the largest single entry, whatever the file's size, so a caller that
+    /// aggregates as it goes (e.g. a diff) reads any file in bounded memory. The header's checks run once the whole
+    /// file was read: a caller must drop what it gathered when this throws.
+    /// </summary>
+    /// <exception cref="SnapshotFileException">The file is missing, unreadable, too big or not a valid snapshot.</exception>
+    public static SnapshotHeader Scan(string path, Action<string, long, long> onType)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(onType);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            bytes = ReadBounded(stream, path);
+            if (Directory.Exists(path))
+            {
+                throw new SnapshotFileException($"{path}: is a directory, not a snapshot file");
+            }
+
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            return ScanStream(stream, path, onType);
         }
         catch (FileNotFoundException)
         {
@@ -122,14 +145,12 @@ public static class SnapshotFile
         }
         catch (UnauthorizedAccessException)
         {
-            throw new SnapshotFileException($"{path}: permission denied");
+            throw new SnapshotFileException(Directory.Exists(path) ? $"{path}: is a directory, not a snapshot file" : $"{path}: permission denied");
         }
         catch (IOException ex)
         {
             throw new SnapshotFileException($"{path}: cannot read it: {ex.Message.ReplaceLineEndings(" ")}", ex);
         }
-
-        return Parse(bytes, path);
     }
 
     /// <summary>Reads a snapshot from <paramref name="input"/> (at most <see cref="MaxFileBytes"/>); <paramref name="name"/> names it in errors.</summary>
@@ -138,7 +159,8 @@ public static class SnapshotFile
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(name);
-        return Parse(ReadBounded(input, name), name);
+        var types = new List<TypeStat>();
+        return ScanStream(input, name, (n, c, b) => types.Add(new TypeStat(n, c, b))).ToSnapshot(types);
     }
 
     /// <summary>Parses snapshot JSON held in memory; <paramref name="name"/> names it in errors.</summary>
@@ -151,173 +173,293 @@ public static class SnapshotFile
             throw TooBig(name);
         }
 
-        JsonDocument document;
+        using var stream = new MemoryStream(json.ToArray(), writable: false);
+        return Read(stream, name);
+    }
+
+    /// <summary>
+    /// The streaming reader: a <see cref="Utf8JsonReader"/> over a window of the stream (64 KiB, grown only for a
+    /// single longer token, up to <see cref="MaxTokenBytes"/>), a few locals for where it is in the document, and
+    /// the header's values; the entries go to <paramref name="onType"/> one by one.
+    /// </summary>
+    private static SnapshotHeader ScanStream(Stream stream, string name, Action<string, long, long> onType)
+    {
+        var header = new SnapshotHeader(name);
+        byte[] buffer = new byte[64 * 1024];
+        int length = 0;
+        long total = 0;
+        bool final = false;
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 8 });
+        var scan = new ScanState();
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+            while (true)
+            {
+                if (!final)
+                {
+                    int read = stream.Read(buffer, length, buffer.Length - length);
+                    if (read == 0)
+                    {
+                        final = true;
+                    }
+                    else
+                    {
+                        length += read;
+                        total += read;
+                        if (total > MaxFileBytes)
+                        {
+                            throw TooBig(name);
+                        }
+                    }
+                }
+
+                var reader = new Utf8JsonReader(buffer.AsSpan(0, length), final, state);
+                while (reader.Read())
+                {
+                    scan.Token(ref reader, header, onType);
+                }
+
+                if (final)
+                {
+                    if (!scan.RootSeen)
+                    {
+                        throw new SnapshotFileException($"{name}: not a MemLens snapshot: invalid or truncated JSON (the file is empty)");
+                    }
+
+                    break;
+                }
+
+                int consumed = (int)reader.BytesConsumed;
+                state = reader.CurrentState;
+                Buffer.BlockCopy(buffer, consumed, buffer, 0, length - consumed);
+                length -= consumed;
+                if (length == buffer.Length)
+                {
+                    // One token longer than the window: grow it, within bounds.
+                    if (buffer.Length >= MaxTokenBytes)
+                    {
+                        throw Corrupt(name, $"a value is longer than {MaxTokenBytes / (1024 * 1024)} MiB");
+                    }
+
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+            }
         }
         catch (JsonException ex)
         {
             throw new SnapshotFileException($"{name}: not a MemLens snapshot: invalid or truncated JSON ({ex.Message.ReplaceLineEndings(" ")})", ex);
         }
-
-        using (document)
+        catch (InvalidOperationException ex)
         {
-            try
+            // Utf8JsonReader's getters throw this for a value of the wrong kind.
+            throw Corrupt(name, ex.Message.ReplaceLineEndings(" "));
+        }
+        catch (FormatException ex)
+        {
+            throw Corrupt(name, ex.Message.ReplaceLineEndings(" "));
+        }
+
+        header.Validate();
+        return header;
+    }
+
+    /// <summary>Where the scanner is in the document; the JSON structure itself is checked by Utf8JsonReader.</summary>
+    private sealed class ScanState
+    {
+        private int _depth;
+        private int _skipTo = -1; // skipping an unknown nested value until the depth is back to this
+        private string? _property; // the root's property whose value comes next
+        private bool _inTypes;
+        private string? _entryProperty;
+        private string? _entryName;
+        private long? _entryCount;
+        private long? _entryBytes;
+
+        public bool RootSeen { get; private set; }
+
+        public void Token(ref Utf8JsonReader reader, SnapshotHeader header, Action<string, long, long> onType)
+        {
+            var type = reader.TokenType;
+            bool opens = type is JsonTokenType.StartObject or JsonTokenType.StartArray;
+            bool closes = type is JsonTokenType.EndObject or JsonTokenType.EndArray;
+            if (_skipTo >= 0)
             {
-                return FromJson(document.RootElement, name);
+                _depth += opens ? 1 : closes ? -1 : 0;
+                if (_depth == _skipTo)
+                {
+                    _skipTo = -1;
+                }
+
+                return;
             }
-            catch (InvalidOperationException ex)
+
+            if (_depth == 0)
             {
-                // JsonElement's getters throw this for a value of the wrong kind.
-                throw Corrupt(name, ex.Message.ReplaceLineEndings(" "));
+                if (type != JsonTokenType.StartObject)
+                {
+                    throw new SnapshotFileException($"{header.Name}: not a MemLens snapshot (the JSON is not an object)");
+                }
+
+                RootSeen = true;
+                _depth = 1;
+                return;
             }
-            catch (FormatException ex)
+
+            if (_depth == 1)
             {
-                throw Corrupt(name, ex.Message.ReplaceLineEndings(" "));
+                if (type == JsonTokenType.PropertyName)
+                {
+                    _property = reader.GetString();
+                    return;
+                }
+
+                if (type == JsonTokenType.EndObject)
+                {
+                    _depth = 0;
+                    return;
+                }
+
+                string property = _property!;
+                _property = null;
+                if (property == "types")
+                {
+                    if (type != JsonTokenType.StartArray)
+                    {
+                        throw Corrupt(header.Name, "\"types\" is missing or not an array");
+                    }
+
+                    header.TypesSeen = true;
+                    _inTypes = true;
+                    _depth = 2;
+                    return;
+                }
+
+                if (opens)
+                {
+                    header.Set(property, type, default);
+                    _skipTo = 1;
+                    _depth = 2;
+                    return;
+                }
+
+                header.Set(property, type, Scalar.From(ref reader));
+                return;
             }
+
+            if (_depth == 2 && _inTypes)
+            {
+                if (type == JsonTokenType.EndArray)
+                {
+                    _inTypes = false;
+                    _depth = 1;
+                    return;
+                }
+
+                if (type != JsonTokenType.StartObject)
+                {
+                    throw Corrupt(header.Name, "an entry of \"types\" is not an object");
+                }
+
+                _entryName = null;
+                _entryCount = null;
+                _entryBytes = null;
+                _depth = 3;
+                return;
+            }
+
+            if (_depth == 3)
+            {
+                if (type == JsonTokenType.PropertyName)
+                {
+                    _entryProperty = reader.GetString();
+                    return;
+                }
+
+                if (type == JsonTokenType.EndObject)
+                {
+                    _depth = 2;
+                    if (_entryName is null)
+                    {
+                        throw Corrupt(header.Name, "\"name\" is missing or not a string");
+                    }
+
+                    long count = _entryCount ?? throw Corrupt(header.Name, "\"count\" is missing or not an integer");
+                    long bytes = _entryBytes ?? throw Corrupt(header.Name, "\"bytes\" is missing or not an integer");
+                    header.AddEntry(count, bytes);
+                    onType(_entryName, count, bytes);
+                    return;
+                }
+
+                string property = _entryProperty!;
+                _entryProperty = null;
+                if (opens)
+                {
+                    if (property is "name" or "count" or "bytes")
+                    {
+                        throw Corrupt(header.Name, $"\"{property}\" is missing or not {(property == "name" ? "a string" : "an integer")}");
+                    }
+
+                    _skipTo = 3;
+                    _depth = 4;
+                    return;
+                }
+
+                switch (property)
+                {
+                    case "name":
+                        _entryName = type == JsonTokenType.String ? reader.GetString() : throw Corrupt(header.Name, "\"name\" is missing or not a string");
+                        break;
+                    case "count":
+                        _entryCount = NonNegative(ref reader, "count", header.Name, long.MaxValue);
+                        break;
+                    case "bytes":
+                        _entryBytes = NonNegative(ref reader, "bytes", header.Name, long.MaxValue);
+                        break;
+                }
+
+                return;
+            }
+
+            // A nested value the format does not have at this place (e.g. an object inside an array): skip it.
+            _skipTo = _depth - (closes ? 1 : 0);
+            _depth += opens ? 1 : closes ? -1 : 0;
+            if (_depth == _skipTo)
+            {
+                _skipTo = -1;
+            }
+        }
+
+        private static long NonNegative(ref Utf8JsonReader reader, string property, string name, long max)
+        {
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value))
+            {
+                throw Corrupt(name, $"\"{property}\" is missing or not an integer");
+            }
+
+            return value < 0 || value > max ? throw Corrupt(name, $"\"{property}\" is out of range ({value.ToString(CultureInfo.InvariantCulture)})") : value;
         }
     }
 
-    private static HeapSnapshot FromJson(JsonElement root, string name)
+    /// <summary>One value of the root object, as read (the header's checks need its kind).</summary>
+    internal readonly record struct Scalar(JsonTokenType Kind, string? Text, long? Integer, double? Real)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        public static Scalar From(ref Utf8JsonReader reader) => reader.TokenType switch
         {
-            throw new SnapshotFileException($"{name}: not a MemLens snapshot (the JSON is not an object)");
-        }
-
-        if (!root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
-        {
-            throw new SnapshotFileException($"{name}: not a MemLens snapshot (no \"format\": \"{FormatName}\")");
-        }
-
-        int version = root.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n : -1;
-        if (version < 1)
-        {
-            throw Corrupt(name, "\"version\" is missing or not a positive integer");
-        }
-
-        if (version > Version)
-        {
-            throw new SnapshotFileException($"{name}: snapshot format version {version} is newer than this MemLens reads ({Version}); update MemLens");
-        }
-
-        int pid = (int)RequiredInt64(root, "process_id", name, int.MaxValue);
-        string processName = RequiredString(root, "process_name", name);
-        long takenAtMs = RequiredInt64(root, "taken_at_ms", name, 253402300799999); // up to year 9999
-        double durationMs = root.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : 0;
-        if (durationMs < 0 || durationMs > TimeSpan.MaxValue.TotalMilliseconds / 2)
-        {
-            throw Corrupt(name, "\"duration_ms\" is out of range");
-        }
-
-        if (!root.TryGetProperty("types", out var types) || types.ValueKind != JsonValueKind.Array)
-        {
-            throw Corrupt(name, "\"types\" is missing or not an array");
-        }
-
-        var stats = new List<TypeStat>(types.GetArrayLength());
-        long totalObjects = 0;
-        long totalBytes = 0;
-        foreach (var t in types.EnumerateArray())
-        {
-            if (t.ValueKind != JsonValueKind.Object)
-            {
-                throw Corrupt(name, "an entry of \"types\" is not an object");
-            }
-
-            var stat = new TypeStat(RequiredString(t, "name", name), RequiredInt64(t, "count", name, long.MaxValue), RequiredInt64(t, "bytes", name, long.MaxValue));
-            totalObjects = Add(totalObjects, stat.Count, name);
-            totalBytes = Add(totalBytes, stat.Bytes, name);
-            stats.Add(stat);
-        }
-
-        // The totals are redundant on purpose: they catch a file whose list was cut or edited.
-        if (root.TryGetProperty("total_objects", out _) && RequiredInt64(root, "total_objects", name, long.MaxValue) != totalObjects)
-        {
-            throw Corrupt(name, "\"total_objects\" does not match the sum of the types' counts");
-        }
-
-        if (root.TryGetProperty("total_bytes", out _) && RequiredInt64(root, "total_bytes", name, long.MaxValue) != totalBytes)
-        {
-            throw Corrupt(name, "\"total_bytes\" does not match the sum of the types' bytes");
-        }
-
-        return new HeapSnapshot(pid, processName, takenAtMs, stats)
-        {
-            Id = OptionalString(root, "id", name) ?? "",
-            Duration = TimeSpan.FromMilliseconds(durationMs),
-            GcIndex = root.TryGetProperty("gc_index", out _) ? RequiredInt64(root, "gc_index", name, long.MaxValue) : 0,
-            RuntimeVersion = OptionalString(root, "runtime_version", name),
-            Truncated = root.TryGetProperty("truncated", out var tr) && tr.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw Corrupt(name, "\"truncated\" is not true or false"),
-            },
-            Note = OptionalString(root, "note", name),
+            JsonTokenType.String => new Scalar(JsonTokenType.String, reader.GetString(), null, null),
+            JsonTokenType.Number => new Scalar(JsonTokenType.Number, null, reader.TryGetInt64(out long l) ? l : null, reader.TryGetDouble(out double d) ? d : null),
+            _ => new Scalar(reader.TokenType, null, null, null),
         };
     }
 
-    private static long Add(long sum, long value, string name) =>
+    /// <summary>The longest single token (e.g. one type name) the reader takes.</summary>
+    private const int MaxTokenBytes = 16 * 1024 * 1024;
+
+    internal static long Add(long sum, long value, string name) =>
         sum > long.MaxValue - value ? throw Corrupt(name, "the totals overflow") : sum + value;
 
-    private static long RequiredInt64(JsonElement e, string property, string name, long max)
-    {
-        if (!e.TryGetProperty(property, out var p) || p.ValueKind != JsonValueKind.Number || !p.TryGetInt64(out long value))
-        {
-            throw Corrupt(name, $"\"{property}\" is missing or not an integer");
-        }
-
-        if (value < 0 || value > max)
-        {
-            throw Corrupt(name, $"\"{property}\" is out of range ({value.ToString(CultureInfo.InvariantCulture)})");
-        }
-
-        return value;
-    }
-
-    private static string RequiredString(JsonElement e, string property, string name) =>
-        e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.String
-            ? p.GetString()!
-            : throw Corrupt(name, $"\"{property}\" is missing or not a string");
-
-    private static string? OptionalString(JsonElement e, string property, string name)
-    {
-        if (!e.TryGetProperty(property, out var p) || p.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return p.ValueKind == JsonValueKind.String ? p.GetString() : throw Corrupt(name, $"\"{property}\" is not a string");
-    }
-
-    private static byte[] ReadBounded(Stream stream, string name)
-    {
-        if (stream.CanSeek && stream.Length - stream.Position > MaxFileBytes)
-        {
-            throw TooBig(name);
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            if (buffer.Length + read > MaxFileBytes)
-            {
-                throw TooBig(name);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static SnapshotFileException TooBig(string name) =>
+    internal static SnapshotFileException TooBig(string name) =>
         new($"{name}: larger than {MaxFileBytes / (1024 * 1024)} MiB, which no MemLens snapshot is; not read");
 
-    private static SnapshotFileException Corrupt(string name, string what) =>
+    internal static SnapshotFileException Corrupt(string name, string what) =>
         new($"{name}: corrupt MemLens snapshot: {what}");
 }

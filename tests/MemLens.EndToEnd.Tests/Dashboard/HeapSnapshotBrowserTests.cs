@@ -21,7 +21,7 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
     private static readonly TimeSpan s_snapshot = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Snapshots_progress_list_types_and_diff_and_the_full_gc_shows_before_and_after_on_a_scripted_target()
+    public async Task Snapshots_list_types_and_diff_and_the_full_gc_shows_before_and_after_on_a_scripted_target()
     {
         // This test process, read from outside through /proc (so the charts have data to mark), acted on by a script.
         using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(), targetActions: new ScriptedTarget());
@@ -46,6 +46,57 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await page.WaitForFunctionAsync("() => (window.__memlens.actionMarkers ?? 0) >= 1", null, Timeout(s_wait));
         await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-snapshots-scripted.png"), FullPage = true });
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// A snapshot whose walk lost events, through the dashboard's API (what the page reads): the snapshot says
+    /// <c>eventsLost</c>, <c>incomplete</c>, <c>truncated</c> and the note, and a diff with it says <c>incomplete</c>.
+    /// </summary>
+    [Fact]
+    public async Task A_snapshot_whose_walk_lost_events_is_flagged_incomplete_in_the_snapshot_and_diff_json()
+    {
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(),
+            targetActions: new ScriptedTarget(eventsLostOnSecond: 2767));
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        using var http = new HttpClient { BaseAddress = server.Url };
+        for (int expected = 1; expected <= 2; expected++)
+        {
+            using (var started = await http.PostAsync("api/actions/snapshot", null))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+            }
+
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                using var listing = JsonDocument.Parse(await http.GetStringAsync("api/snapshots"));
+                if (listing.RootElement.GetProperty("snapshots").GetArrayLength() >= expected && listing.RootElement.GetProperty("running").ValueKind == JsonValueKind.Null)
+                {
+                    break;
+                }
+
+                Assert.True(deadline.Elapsed < s_wait, "the scripted snapshot did not finish: " + listing.RootElement);
+                await Task.Delay(50);
+            }
+        }
+
+        using (var whole = JsonDocument.Parse(await http.GetStringAsync("api/snapshots/s1")))
+        {
+            Assert.Equal(0, whole.RootElement.GetProperty("eventsLost").GetInt64());
+            Assert.False(whole.RootElement.GetProperty("incomplete").GetBoolean());
+        }
+
+        using (var lossy = JsonDocument.Parse(await http.GetStringAsync("api/snapshots/s2")))
+        {
+            Assert.Equal(2767, lossy.RootElement.GetProperty("eventsLost").GetInt64());
+            Assert.True(lossy.RootElement.GetProperty("incomplete").GetBoolean());
+            Assert.True(lossy.RootElement.GetProperty("truncated").GetBoolean());
+            Assert.StartsWith("incomplete: the runtime dropped 2,767 events", lossy.RootElement.GetProperty("note").GetString(), StringComparison.Ordinal);
+        }
+
+        using var diff = JsonDocument.Parse(await http.GetStringAsync("api/snapshots/diff?a=s1&b=s2"));
+        Assert.True(diff.RootElement.GetProperty("incomplete").GetBoolean());
+        Assert.True(diff.RootElement.GetProperty("b").GetProperty("truncated").GetBoolean());
     }
 
     /// <summary>
@@ -123,7 +174,7 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
     }
 
     /// <summary>A target whose snapshots report progress for a moment and whose <c>Scripted.LeakedThing</c> grows by 1,000 objects each time.</summary>
-    private sealed class ScriptedTarget : ITargetActions
+    private sealed class ScriptedTarget(long eventsLostOnSecond = 0) : ITargetActions
     {
         private int _taken;
 
@@ -154,7 +205,14 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
                 new TypeStat("System.Byte[]", 100, 50_000_000),
                 new TypeStat("System.String", 20_000, 1_000_000),
                 new TypeStat("Scripted.LeakedThing", 1000L * n, 64_000L * n),
-            ]) { Duration = TimeSpan.FromMilliseconds(600), GcIndex = 70 + n };
+            ])
+            {
+                Duration = TimeSpan.FromMilliseconds(600),
+                GcIndex = 70 + n,
+                EventsLost = n == 2 ? eventsLostOnSecond : 0,
+                Truncated = n == 2 && eventsLostOnSecond > 0,
+                Note = n == 2 && eventsLostOnSecond > 0 ? $"incomplete: the runtime dropped {eventsLostOnSecond:N0} events of the heap walk" : null,
+            };
         }
     }
 }
