@@ -47,7 +47,17 @@ internal static class PageChartRule
               .map((d: any) => d.id);
             process.stdout.write(JSON.stringify(shown));
             """);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temporary folder left behind is no reason to fail the run.
+            }
+        };
         string script = Path.Combine(dir, "entry.mjs");
 
         // npm installs esbuild's native binary there; where it could not, the file is node's launcher script instead.
