@@ -159,22 +159,8 @@ public class ChartCatalogTests
         Assert.Equal(["process"], Visible(catalog, series));
     }
 
-    /// <summary>
-    /// The page's rule (web/src/chart-def.ts, docs/dashboard-api.md): a series chart shows when one of its series has a
-    /// value and, when it lists <c>requires</c>, one of those has a value.
-    /// </summary>
-    private static string[] Visible(JsonElement catalog, JsonElement series)
-    {
-        var data = series.GetProperty("series");
-        bool HasData(string id) =>
-            data.TryGetProperty(id, out var s) && s.GetProperty("v").EnumerateArray().Any(v => v.ValueKind == JsonValueKind.Number);
-
-        return Charts(catalog)
-            .Where(c => c.GetProperty("kind").GetString() == "series")
-            .Where(c => SeriesIds(c).Any(HasData) && (!c.TryGetProperty("requires", out _) || Requires(c).Any(HasData)))
-            .Select(c => c.GetProperty("id").GetString()!)
-            .ToArray();
-    }
+    /// <summary>The charts the page itself shows for these answers: its own rule, run by node (<see cref="PageChartRule"/>).</summary>
+    private static string[] Visible(JsonElement catalog, JsonElement series) => PageChartRule.VisibleCharts(catalog, series);
 
     private static IEnumerable<JsonElement> Charts(JsonElement catalog) => catalog.GetProperty("charts").EnumerateArray();
 

@@ -157,14 +157,24 @@ public class FindingsTests
     [Fact]
     public async Task Concurrent_requests_for_one_range_wait_for_one_examination()
     {
-        var cache = new FindingsCache(() => 0);
+        // Each request reads the cache's clock once, under its lock, when it arrives: counting the reads tells when all
+        // four are in, while the one examination is held at the gate. Only then is it let go.
+        int arrived = 0;
+        var cache = new FindingsCache(() =>
+        {
+            Interlocked.Increment(ref arrived);
+            return 0;
+        });
         using var gate = new ManualResetEventSlim();
         var tasks = Enumerable.Range(0, 4).Select(_ => Task.Run(() => cache.Get(T0, T0 + 1, (_, _) =>
         {
-            gate.Wait(TimeSpan.FromSeconds(10));
+            Assert.True(gate.Wait(TimeSpan.FromSeconds(30)), "the gate was never opened");
             return [7];
         }))).ToArray();
-        await Task.Delay(100);
+        Assert.True(
+            SpinWait.SpinUntil(() => Volatile.Read(ref arrived) == 4 && cache.Computed == 1, TimeSpan.FromSeconds(30)),
+            $"{Volatile.Read(ref arrived)} of 4 requests arrived, {cache.Computed} examinations started");
+        Assert.All(tasks, t => Assert.False(t.IsCompleted));
         gate.Set();
         var answers = await Task.WhenAll(tasks);
         Assert.All(answers, a => Assert.Same(answers[0], a));

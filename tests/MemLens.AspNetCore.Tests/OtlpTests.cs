@@ -67,29 +67,53 @@ public class OtlpTests
     [Fact]
     public async Task A_collector_that_is_down_is_one_otlp_error_event_in_the_dashboard_not_one_per_push()
     {
-        int port;
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        // A collector that is down the way a crashed one behind a live port is: every connection is reset at once. It
+        // counts the attempts, so the test knows when more pushes have failed instead of waiting a fixed time.
+        using var down = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        down.Start();
+        int port = ((System.Net.IPEndPoint)down.LocalEndpoint).Port;
+        int attempts = 0;
+        _ = Task.Run(async () =>
         {
-            probe.Start();
-            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
+            while (true)
+            {
+                try
+                {
+                    using var socket = await down.AcceptSocketAsync();
+                    Interlocked.Increment(ref attempts);
+                    socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
 
         await using var app = await DashboardApp.StartAsync(o => o.Otlp = new() { Endpoint = new Uri($"http://127.0.0.1:{port}"), ExportInterval = TimeSpan.FromSeconds(1) });
 
-        var deadline = DateTime.UtcNow + Wait;
-        List<JsonElement> errors;
-        while ((errors = await OtlpEvents(app, "otlp.error")).Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        var error = Assert.Single(errors);
+        var error = Assert.Single(await WaitForAsync(() => OtlpEvents(app, "otlp.error"), errors => errors.Count > 0));
         string text = error.GetProperty("description").GetString()!;
         Assert.StartsWith($"OTLP export to http://127.0.0.1:{port}/v1/metrics failed", text, StringComparison.Ordinal);
 
-        // Two more intervals, two more failed pushes: still one event.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Two more failed pushes reach the collector: still one event.
+        int seen = Volatile.Read(ref attempts);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref attempts) >= seen + 2, TimeSpan.FromSeconds(30)), $"{Volatile.Read(ref attempts) - seen} more pushes");
         Assert.Single(await OtlpEvents(app, "otlp.error"));
+        down.Stop();
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        T value = await read();
+        while (!done(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            value = await read();
+        }
+
+        return value;
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Storage;
+using Microsoft.AspNetCore.Builder;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -43,7 +44,7 @@ public partial class ReportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_embedded_data_round_trips_in_the_api_s_shapes()
+    public async Task The_embedded_data_round_trips_in_the_api_s_shapes()
     {
         var store = Hour();
         store.AddEvent(new GcEvent(T0 + 120_000, 7) { Generation = 2, HasDetails = true, Pause = TimeSpan.FromMilliseconds(3) });
@@ -54,9 +55,39 @@ public partial class ReportTests(ITestOutputHelper output)
         DashboardReport.Write(stream, monitor, new ReportOptions { Title = "Shop on web-3" }, generated);
         var data = EmbeddedData(Encoding.UTF8.GetString(stream.ToArray()));
 
-        // The same document the report was made from, parsed back.
-        using var expected = JsonDocument.Parse(DashboardReport.Data(monitor, new ReportOptions(), "Shop on web-3", generated));
-        Assert.True(JsonElement.DeepEquals(expected.RootElement, data), "the embedded JSON differs from the report's data");
+        // The references are the live API over the same monitor, asked over HTTP for the report's range, and the values
+        // this test put in the store — not the report's own writer.
+        await using (var app = await DashboardApp.StartAsync(map: a => a.MapMemLens("/m", monitor)))
+        {
+            var embedded = data.GetProperty("series");
+            string ids = string.Join(',', embedded.GetProperty("series").EnumerateObject().Select(p => p.Name));
+            var api = await Json.GetAsync(app.Client, $"/m/api/series?from={T0}&to={T0 + 3_599_000}&points={new ReportOptions().MaxPointsPerSeries}&ids={Uri.EscapeDataString(ids)}");
+            Assert.True(JsonElement.DeepEquals(api, embedded), "the embedded series differ from api/series over the same range");
+
+            var apiEvents = (await Json.GetAsync(app.Client, $"/m/api/events?from={T0}&to={T0 + 3_600_500}")).GetProperty("events").EnumerateArray().ToArray();
+            var kept = data.GetProperty("events").GetProperty("events").EnumerateArray().ToArray();
+            Assert.Equal(apiEvents.Length, kept.Length);
+            for (int i = 0; i < kept.Length; i++)
+            {
+                // A GC is kept as a summary: each of its fields as api/events has it.
+                Assert.All(kept[i].EnumerateObject(), p => Assert.True(JsonElement.DeepEquals(p.Value, apiEvents[i].GetProperty(p.Name)), $"event {i}: {p.Name}"));
+            }
+        }
+
+        // Each bucket's mean, min and max, computed here from the samples Hour() stored.
+        var t = data.GetProperty("series").GetProperty("t").EnumerateArray().Select(x => x.GetInt64()).ToArray();
+        long step = data.GetProperty("series").GetProperty("step").GetInt64();
+        var rss = data.GetProperty("series").GetProperty("series").GetProperty("process.memory.rss");
+        for (int k = 0; k < t.Length; k++)
+        {
+            var inBucket = Enumerable.Range(0, 3600).Where(i => T0 + (i * 1000L) >= t[k] && T0 + (i * 1000L) < t[k] + step).Select(i => 200e6 + (i * 4096)).ToArray();
+            Assert.NotEmpty(inBucket);
+            Assert.Equal(inBucket.Average(), rss.GetProperty("v")[k].GetDouble(), 3);
+            Assert.Equal(inBucket.Min(), rss.GetProperty("min")[k].GetDouble(), 3);
+            Assert.Equal(inBucket.Max(), rss.GetProperty("max")[k].GetDouble(), 3);
+        }
+
+        Assert.Equal(3600, t.Sum(tk => Enumerable.Range(0, 3600).Count(i => T0 + (i * 1000L) >= tk && T0 + (i * 1000L) < tk + step)));
 
         Assert.Equal(generated, data.GetProperty("generatedTs").GetInt64());
         Assert.Equal(T0, data.GetProperty("from").GetInt64());

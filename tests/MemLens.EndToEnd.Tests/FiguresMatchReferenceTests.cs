@@ -21,7 +21,7 @@ public sealed class FiguresMatchReferenceTests
     public async Task Ps_json_reports_rss_vsz_and_pss_like_ps_and_smaps()
     {
         await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
-        await Task.Delay(TimeSpan.FromSeconds(2)); // let start-up work (JIT, tiering) settle
+        await WaitUntilQuiescentAsync(demo.Pid); // start-up work (JIT, tiering) has settled
 
         var references = new List<(long Rss, long Vsz, long Pss)>();
         int code;
@@ -52,7 +52,7 @@ public sealed class FiguresMatchReferenceTests
     public async Task Watch_json_lines_report_rss_vsz_and_pss_like_ps_and_smaps()
     {
         await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await WaitUntilQuiescentAsync(demo.Pid);
 
         var references = new List<(long Rss, long Vsz, long Pss)>();
         var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60),
@@ -60,7 +60,7 @@ public sealed class FiguresMatchReferenceTests
 
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.InRange(lines.Length, 2, 5); // one line per second for 3 s
+        AssertOneLinePerSample(lines, TimeSpan.FromSeconds(3));
         using var last = JsonDocument.Parse(lines[^1]);
         var root = last.RootElement;
         Assert.Equal(demo.Pid, root.GetProperty("pid").GetInt32());
@@ -72,6 +72,43 @@ public sealed class FiguresMatchReferenceTests
         AssertWithin1Percent(references.Select(r => r.Vsz).ToList(), metrics.GetProperty("process.memory.virtual").GetInt64(), "VSZ");
         AssertWithin1Percent(references.Select(r => r.Pss).ToList(), metrics.GetProperty("process.memory.pss").GetInt64(), "PSS");
         Assert.True(metrics.GetProperty("process.threads").GetInt32() > 1);
+    }
+
+    /// <summary>
+    /// A line per RSS sample (one a second), and one more when a round brings series never seen before (the runtime's
+    /// figures once the attach completes), never more: at most one per second of the duration, plus the first, plus those.
+    /// Times only go forward. Nothing here needs the machine to be fast: a slow one prints fewer lines.
+    /// </summary>
+    private static void AssertOneLinePerSample(string[] lines, TimeSpan duration)
+    {
+        Assert.NotEmpty(lines);
+        var parsed = lines.Select(l =>
+        {
+            using var doc = JsonDocument.Parse(l);
+            var root = doc.RootElement;
+            return (T: DateTimeOffset.Parse(root.GetProperty("t").GetString()!, CultureInfo.InvariantCulture), Series: root.GetProperty("metrics").EnumerateObject().Count());
+        }).ToList();
+        int newSeries = Enumerable.Range(1, parsed.Count - 1).Count(i => parsed[i].Series > parsed[i - 1].Series);
+        Assert.True(parsed.Count <= (int)duration.TotalSeconds + 1 + newSeries, $"{parsed.Count} lines in {duration.TotalSeconds} s ({newSeries} with new series)");
+        Assert.All(Enumerable.Range(1, parsed.Count - 1), i => Assert.True(parsed[i].T >= parsed[i - 1].T, $"line {i} goes back in time"));
+    }
+
+    /// <summary>Waits until the process's RSS stops moving: three reads in a row within 0.5 % of each other.</summary>
+    private static async Task WaitUntilQuiescentAsync(int pid)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var recent = new List<long>();
+        while (true)
+        {
+            recent.Add((await ReferenceAsync(pid)).Rss);
+            if (recent.Count >= 3 && recent.TakeLast(3).Max() - recent.TakeLast(3).Min() <= recent[^1] * 0.005)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the demo's RSS did not settle: {string.Join(", ", recent.TakeLast(5))}");
+            await Task.Delay(200);
+        }
     }
 
     // A quiescent process barely moves while memlens runs; memlens must be within 1 % of the range of

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using MemLens.Exporting;
 using MemLens.Metrics;
@@ -183,18 +184,35 @@ public class ExporterTests
     [Fact]
     public async Task Pushes_come_every_interval_without_flushing()
     {
+        // Two exporters side by side, never flushed: one every second, one every 10 minutes (the longest interval).
+        // The second's silence is judged while the first pushes three times, not over a fixed window.
         await using var receiver = await OtlpReceiver.StartAsync();
         var process = new ExportedProcess(4247, "api", "dotnet");
+        var idle = new ExportedProcess(4249, "api", "dotnet");
+        var slowOptions = Pushes.Options(receiver.Endpoint);
+        slowOptions.ExportInterval = OtlpExportOptions.MaximumExportInterval;
 
+        var started = Stopwatch.StartNew();
+        using var slow = MemLensOtlpExporter.Start(Pushes.Store([MetricCatalog.ProcessRss]), idle, slowOptions);
         using var exporter = MemLensOtlpExporter.Start(Pushes.Store([MetricCatalog.ProcessRss]), process, Pushes.Options(receiver.Endpoint));
         var first = await receiver.From(process);
-        var second = await receiver.NextAsync(r => r.Sequence > first.Sequence, Pushes.Wait);
+        var second = await receiver.NextAsync(r => r.Sequence > first.Sequence && IsFrom(r, process), TimeSpan.FromSeconds(30));
+        await receiver.NextAsync(r => r.Sequence > second.Sequence && IsFrom(r, process), TimeSpan.FromSeconds(30));
 
-        Assert.InRange((second.ReceivedAt - first.ReceivedAt).TotalSeconds, 0.5, 3);
         // The receiver has the push before the exporter has read the answer.
-        Assert.True(SpinWait.SpinUntil(() => exporter.Exports >= 2, Pushes.Wait));
+        Assert.True(SpinWait.SpinUntil(() => exporter.Exports >= 3, Pushes.Wait));
         Assert.Equal(0, exporter.Failures);
+        Assert.DoesNotContain(receiver.Requests, r => IsFrom(r, idle));
+        Assert.Equal(0, slow.Exports + slow.Failures);
+
+        // Never more often than the interval: a slow machine only pushes less often, so this bound cannot fail for it.
+        long pushes = receiver.Requests.Count(r => IsFrom(r, process));
+        var elapsed = started.Elapsed; // read after counting: every push counted was made by then
+        Assert.True(pushes <= (long)elapsed.TotalSeconds + 1, $"{pushes} pushes in {elapsed.TotalSeconds:0.0} s at one a second");
     }
+
+    private static bool IsFrom(OtlpExportRequest request, ExportedProcess process) =>
+        request.ResourceMetrics.Any(rm => Equals(rm.Attributes.GetValueOrDefault("process.pid"), (long)process.ProcessId));
 
     [Fact]
     public async Task Dispose_pushes_the_latest_values_once_more()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MemLens.Exporting;
@@ -86,38 +85,58 @@ public class FailureTests
     }
 
     [Fact]
-    public void Dispose_is_bounded_when_the_collector_accepts_and_never_answers()
+    public async Task Dispose_is_bounded_when_the_collector_accepts_and_never_answers()
     {
-        // A collector that takes connections and says nothing: the push waits for its own 30 s timeout, Dispose does not.
+        // A collector that takes connections, reads the request and says nothing. The push's own timeout is the longest
+        // allowed (2 minutes): Dispose returning long before it shows that Dispose does not wait for the push.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var held = new List<Socket>();
+        var requestArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closedByClient = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = Task.Run(async () =>
         {
-            while (true)
+            try
             {
-                try
+                var socket = await silent.AcceptSocketAsync();
+                lock (held)
                 {
-                    held.Add(await silent.AcceptSocketAsync());
+                    held.Add(socket);
                 }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+
+                var buffer = new byte[64 * 1024];
+                int read = await socket.ReceiveAsync(buffer);
+                requestArrived.TrySetResult();
+                while (read > 0)
                 {
-                    return;
+                    read = await socket.ReceiveAsync(buffer);
                 }
+
+                closedByClient.TrySetResult();
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                closedByClient.TrySetResult(); // reset by the client: closed too
             }
         });
         var options = Pushes.Options(new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}"));
-        options.Timeout = TimeSpan.FromSeconds(30);
+        options.Timeout = OtlpExportOptions.MaximumTimeout;
         var exporter = MemLensOtlpExporter.Start(Pushes.Store([MetricCatalog.ProcessRss]), new ExportedProcess(6004, "api", "dotnet"), options);
-        Thread.Sleep(1500);   // the first periodic push is under way and hanging
 
-        var watch = Stopwatch.StartNew();
-        exporter.Dispose();
-        watch.Stop();
+        // The first periodic push is under way and hanging: its request has reached the collector.
+        await requestArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.InRange(watch.Elapsed, TimeSpan.Zero, MemLensOtlpExporter.FinalFlushTimeout + TimeSpan.FromSeconds(2));
+        // Far below the push's 2-minute timeout and far above FinalFlushTimeout (5 s): a limit for a test that would
+        // otherwise hang, not a measurement.
+        await Task.Run(exporter.Dispose).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The hanging request was given up (its connection closed by the exporter), not left open behind Dispose.
+        await closedByClient.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, exporter.Exports);
         silent.Stop();
-        held.ForEach(s => s.Dispose());
+        lock (held)
+        {
+            held.ForEach(s => s.Dispose());
+        }
     }
 }

@@ -17,8 +17,11 @@ export class SeriesStore {
   cols = new Map<string, Column>();
   /** Bucket width in ms (the server's step). */
   step = 1000;
-  /** How many samples each bucket holds, for running means; loaded buckets get an estimate. */
-  private counts: number[] = [];
+  /**
+   * How many samples of each series each bucket holds, for running means; loaded buckets get an estimate. Per series:
+   * sources sample at different moments, and a round without a series' value is not one of its samples.
+   */
+  private counts = new Map<string, number[]>();
   /** Bumped whenever the arrays are replaced or changed, so charts know to redraw. */
   version = 0;
 
@@ -35,12 +38,13 @@ export class SeriesStore {
     this.t = res.t.slice();
     this.step = Math.max(res.step || this.intervalMs, 1);
     const full = Math.max(1, Math.round(this.step / this.intervalMs));
-    this.counts = new Array<number>(n).fill(full);
+    const counts = new Array<number>(n).fill(full);
     // The last bucket is usually partial: estimate how many samples it has from the range's end.
     if (n > 0) {
       const partial = Math.round((res.to - res.t[n - 1] + 1) / this.intervalMs);
-      this.counts[n - 1] = Math.max(1, Math.min(full, partial));
+      counts[n - 1] = Math.max(1, Math.min(full, partial));
     }
+    this.counts = new Map(this.ids.map((id) => [id, counts.slice()]));
     for (const id of this.ids) {
       const s = res.series[id];
       if (!s || s.v.length !== n) {
@@ -68,19 +72,22 @@ export class SeriesStore {
     const last = n > 0 ? this.t[n - 1] : -Infinity;
     if (n > 0 && ts < last) return false;
     if (n > 0 && ts < last + this.step) {
-      // Same bucket: running mean, widen min/max.
-      const k = this.counts[n - 1];
+      // Same bucket: running mean (over this series' own samples), widen min/max.
       for (const [id, col] of this.cols) {
         const x = sample.values[id];
         if (x == null) continue;
         const i = n - 1;
+        const counts = this.countsOf(id);
         const old = col.v[i];
         if (old == null) {
           col.v[i] = x;
           col.min[i] = x;
           col.max[i] = x;
+          counts[i] = 1;
         } else {
+          const k = counts[i] || 1;
           col.v[i] = (old * k + x) / (k + 1);
+          counts[i] = k + 1;
           const mn = col.min[i];
           const mx = col.max[i];
           if (mn == null || x < mn) col.min[i] = x;
@@ -88,19 +95,18 @@ export class SeriesStore {
           if (col.min[i] !== col.v[i] || col.max[i] !== col.v[i]) col.banded = true;
         }
       }
-      this.counts[n - 1] = k + 1;
     } else {
       // New bucket, aligned on the loaded grid so buckets keep the same width.
       const start = n > 0 ? last + Math.floor((ts - last) / this.step) * this.step : ts;
-      this.t.push(start);
-      this.counts.push(1);
       for (const [id, col] of this.cols) {
         const x = sample.values[id];
         const val = x == null ? null : x;
+        this.countsOf(id).push(x == null ? 0 : 1); // before t grows: a missing array is made as long as t is now
         col.v.push(val);
         col.min.push(val);
         col.max.push(val);
       }
+      this.t.push(start);
     }
     this.version++;
     return true;
@@ -113,13 +119,22 @@ export class SeriesStore {
     drop = Math.max(drop, this.t.length - cap);
     if (drop <= 0) return;
     this.t.splice(0, drop);
-    this.counts.splice(0, drop);
+    for (const counts of this.counts.values()) counts.splice(0, drop);
     for (const col of this.cols.values()) {
       col.v.splice(0, drop);
       col.min.splice(0, drop);
       col.max.splice(0, drop);
     }
     this.version++;
+  }
+
+  private countsOf(id: string): number[] {
+    let counts = this.counts.get(id);
+    if (!counts) {
+      counts = new Array<number>(this.t.length).fill(0);
+      this.counts.set(id, counts);
+    }
+    return counts;
   }
 
   /** Whether the series has any value in the loaded/live data. */

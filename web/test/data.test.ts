@@ -74,3 +74,25 @@ test('every change bumps the version the charts compare', () => {
   s.append({ ts: T0 + 5000, values: { a: 1 } });
   assert.ok(s.version > v);
 });
+
+test('a series merged into a bucket is averaged over its own samples, not over samples of other series', () => {
+  // Sources sample at different moments: a round without `a` must not count as one of a's samples.
+  const s = new SeriesStore(['a', 'b'], 1000);
+  s.load({ from: T0, to: T0 + 9999, step: 10_000, t: [T0], series: { a: { v: [5] }, b: { v: [1] } } });
+  s.append({ ts: T0 + 10_000, values: { a: 10 } });
+  s.append({ ts: T0 + 10_300, values: { b: 2 } });
+  s.append({ ts: T0 + 11_000, values: { a: 20 } });
+  s.append({ ts: T0 + 11_300, values: { b: 4 } });
+  s.append({ ts: T0 + 12_000, values: {} });
+  s.append({ ts: T0 + 13_000, values: { a: 30 } });
+  assert.equal(s.cols.get('a')!.v[1], 20);
+  assert.equal(s.cols.get('b')!.v[1], 3);
+});
+
+test('live samples into an empty store start buckets with their own counts', () => {
+  const s = new SeriesStore(['a'], 1000);
+  s.append({ ts: T0, values: { a: 2 } });
+  s.append({ ts: T0 + 500, values: { a: 4 } });
+  assert.deepEqual(s.t, [T0]);
+  assert.equal(s.cols.get('a')!.v[0], 3);
+});

@@ -193,7 +193,7 @@ public sealed class AttachTests
 
     /// <summary>The suite runs as root (test.sh installs packages); the tool is run as <c>nobody</c> against root's process.</summary>
     [Fact]
-    public async Task Gc_snapshot_and_watch_of_another_users_process_say_permission_denied()
+    public async Task Gc_snapshot_and_watch_of_another_users_process_are_refused_and_say_why()
     {
         Assert.True(OperatingSystem.IsLinux() && Environment.UserName == "root", "this test runs memlens as another user and needs root on Linux (as test.sh does)");
         await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
@@ -203,23 +203,28 @@ public sealed class AttachTests
             File.SetUnixFileMode(home, (UnixFileMode)0x1FF); // rwx for nobody
         }
 
-        async Task<(int Code, string Stderr)> AsNobody(params string[] args)
-        {
-            var (code, _, stderr) = await ToolProcess.RunAsUserAsync("nobody", home, TimeSpan.FromSeconds(60), args);
-            return (code, stderr);
-        }
+        Task<(int ExitCode, string Stdout, string Stderr)> AsNobody(params string[] args) =>
+            ToolProcess.RunAsUserAsync("nobody", home, TimeSpan.FromSeconds(60), args);
 
-        var (gcCode, gcError) = await AsNobody("gc", Pid(demo));
+        var (gcCode, _, gcError) = await AsNobody("gc", Pid(demo));
         Assert.True(gcCode == 4, gcError);
         Assert.Contains("permission denied", gcError, StringComparison.Ordinal);
 
-        var (snapshotCode, snapshotError) = await AsNobody("snapshot", Pid(demo), "-o", Path.Combine(home, "s.json"));
-        Assert.True(snapshotCode == 4, snapshotError);
+        string snapshotFile = Path.Combine(home, "s.json");
+        var (snapshotCode, _, snapshotError) = await AsNobody("snapshot", Pid(demo), "-o", snapshotFile);
+        Assert.True(snapshotCode == 4, snapshotError); // 4: permission denied (memlens --help)
+        Assert.Contains($"process {Pid(demo)} (dotnet) belongs to user id 0; only that user or root can attach to it", snapshotError, StringComparison.Ordinal);
+        Assert.Single(snapshotError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(snapshotFile), "a refused snapshot left a file");
 
         // watch still shows what /proc lets this user read, and says why the runtime's view is missing.
-        var (watchCode, watchError) = await AsNobody("watch", Pid(demo), "--json-lines", "--duration", "3s");
+        var (watchCode, watchOutput, watchError) = await AsNobody("watch", Pid(demo), "--json-lines", "--duration", "3s");
         Assert.True(watchCode == 0, watchError);
         Assert.Contains("no runtime figures: permission denied", watchError, StringComparison.Ordinal);
+        var lines = JsonLines(watchOutput).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.True(l.GetProperty("metrics").GetProperty("process.memory.rss").GetDouble() > 0));
+        Assert.All(lines, l => Assert.False(l.GetProperty("metrics").TryGetProperty("dotnet.gc.heap.size", out _), "a runtime figure without access to the runtime"));
         Directory.Delete(home, recursive: true);
     }
 

@@ -99,7 +99,6 @@ public class ParserPropertyTests
     public void Every_prefix_of_a_statm_gives_absent_or_the_full_value(string name)
     {
         byte[] full = Fixture.Bytes(name);
-        var expected = ProcStatmParser.Parse(full, 4096);
         for (int length = 0; length < full.Length; length++)
         {
             // statm is one line: without its newline it may be cut anywhere, so nothing is trusted.
@@ -107,7 +106,12 @@ public class ParserPropertyTests
             Assert.Equal(ProcStatmFields.None, got.Present);
         }
 
-        Assert.Equal(expected, ProcStatmParser.Parse(full, 4096));
+        // The whole file gives all seven fields, each the fixture's page count (read here by splitting the text) × 4096.
+        long[] pages = Encoding.ASCII.GetString(full).Split(' ', StringSplitOptions.TrimEntries).Select(t => long.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(7, pages.Length);
+        var parsed = ProcStatmParser.Parse(full, 4096);
+        Assert.Equal(Enumerable.Range(0, 7).Aggregate(ProcStatmFields.None, (all, i) => all | (ProcStatmFields)(1 << i)), parsed.Present);
+        Assert.Equal(pages.Select(p => p * 4096), new[] { parsed.Size, parsed.Resident, parsed.Shared, parsed.Text, parsed.Lib, parsed.Data, parsed.Dirty });
     }
 
     [Theory]
@@ -164,7 +168,11 @@ public class ParserPropertyTests
         foreach (string name in new[] { "cgroup-v1.memory.usage_in_bytes", "handmade.v2.memory.current", "handmade.v2.memory.max-limited" })
         {
             byte[] full = Fixture.Bytes(name);
-            CgroupParsers.ParseValue(full, out long expected);
+
+            // The whole file is the number it holds, read here from the text; no prefix of it is a number.
+            long expected = long.Parse(Encoding.ASCII.GetString(full).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(CgroupValueKind.Number, CgroupParsers.ParseValue(full, out long got));
+            Assert.Equal(expected, got);
             for (int length = 0; length < full.Length; length++)
             {
                 Assert.Equal(CgroupValueKind.Invalid, CgroupParsers.ParseValue(full.AsSpan(0, length), out _));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using MemLens.Metrics;
 using MemLens.Procfs;
@@ -70,10 +71,17 @@ public class SmapsRollupSourceTests
     [Fact]
     public void A_child_that_becomes_a_zombie_gives_TargetExitedException_and_writes_nothing()
     {
-        var (parent, pid) = ProcfsSourceLiveTests.StartDoomedChild("1");
+        // The child lives until the test kills it (not for a fixed second, which a slow machine could spend before the
+        // source is opened); its parent never reaps it, so it stays a zombie.
+        var (parent, pid) = ProcfsSourceLiveTests.StartDoomedChild("60");
         using (parent)
         {
             using var source = new SmapsRollupSource(pid);
+            using (var child = Process.GetProcessById(pid))
+            {
+                child.Kill();
+            }
+
             ProcfsSourceLiveTests.WaitUntilZombie(pid);
             var writer = new NonAllocatingWriter();
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MemLens.Events;
 using MemLens.Metrics;
 using MemLens.Sampling;
@@ -75,13 +76,30 @@ public sealed class SamplerTests
         using (var sampler = new Sampler(store, [fast, slow]))
         {
             sampler.Start();
-            Thread.Sleep(1300);
+            Assert.True(SpinWait.SpinUntil(() => slow.Calls >= 4, TimeSpan.FromSeconds(60)), $"the slow source ran {slow.Calls} times");
         }
 
-        // Generous bounds: this checks the schedule, not the timing precision of a loaded CI machine.
-        Assert.InRange(fast.Calls, 8, 30);
-        Assert.InRange(slow.Calls, 2, 4);
-        Assert.True(fast.Calls > 3 * slow.Calls);
+        // Timing-free: no run comes before its source's interval has passed since the previous one (a slow machine only
+        // makes the gaps longer), and the fast source is not held to the slow one's pace (it ran between the slow
+        // source's runs, not only with them).
+        AssertGapsAtLeast(fast, TimeSpan.FromMilliseconds(50));
+        AssertGapsAtLeast(slow, TimeSpan.FromMilliseconds(600));
+        // Held to the slow pace, the fast source would run once between two slow runs (in the round of the second).
+        var slowStarts = slow.Starts;
+        var fastStarts = fast.Starts;
+        int most = Enumerable.Range(1, slowStarts.Count - 1).Max(i => fastStarts.Count(t => t > slowStarts[i - 1] && t < slowStarts[i]));
+        Assert.True(most >= 2, $"at most {most} fast run(s) between two slow runs");
+    }
+
+    private static void AssertGapsAtLeast(CountingSource source, TimeSpan interval)
+    {
+        var starts = source.Starts;
+        for (int i = 1; i < starts.Count; i++)
+        {
+            // The schedule converts the interval to Stopwatch ticks through a double: allow that rounding, no more.
+            var gap = Stopwatch.GetElapsedTime(starts[i - 1], starts[i]);
+            Assert.True(gap >= interval - TimeSpan.FromTicks(10), $"{source.Name}: run {i} came {gap.TotalMilliseconds:0.###} ms after the previous one, interval {interval.TotalMilliseconds} ms");
+        }
     }
 
     [Fact]
@@ -113,13 +131,36 @@ public sealed class SamplerTests
 
     private sealed class CountingSource(string name, MetricDescriptor metric) : IMetricSource
     {
-        public int Calls { get; private set; }
+        private readonly List<long> _starts = [];
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        /// <summary>Stopwatch timestamps of the starts of the runs.</summary>
+        public List<long> Starts
+        {
+            get
+            {
+                lock (_starts)
+                {
+                    return [.. _starts];
+                }
+            }
+        }
 
         public string Name => name;
 
         public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
-        public void Sample(ISampleWriter writer) => writer.Write(metric, ++Calls);
+        public void Sample(ISampleWriter writer)
+        {
+            lock (_starts)
+            {
+                _starts.Add(Stopwatch.GetTimestamp());
+            }
+
+            writer.Write(metric, Interlocked.Increment(ref _calls));
+        }
 
         public void Dispose()
         {
