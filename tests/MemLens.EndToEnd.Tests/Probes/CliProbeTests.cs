@@ -143,7 +143,7 @@ public sealed class CliProbeTests
         string token = "argv-" + Guid.NewGuid().ToString("N");
         await using var tool = RunningTool.Start("watch", Pid(sleeper), "--bind", "0.0.0.0", "--token", token, "--no-browser", "--no-record");
         await AssertGuardedByAsync(tool, token, expectOnCommandLine: true);
-        Assert.Contains("memlens: warning: --token is visible to every user of this machine (ps)", tool.Stderr, StringComparison.Ordinal);
+        Assert.Contains("memlens: warning: --token is visible to every user of this machine (ps, /proc)", tool.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]
