@@ -29,6 +29,8 @@ internal sealed record RecordingLoader(string Path, IReadOnlyDictionary<string, 
             var progress = new Progress<double>(p => status.Show(string.Create(CultureInfo.InvariantCulture, $"reading {System.IO.Path.GetFileName(path)}: {p:P0}")));
             reader.LoadInto(store, progress, ct);
             status.Clear();
+            SayOutOfRange(reader);
+
             long first = reader.FirstMs ?? 0;
             long last = reader.LastMs ?? first;
             return new RecordingLoader(path, reader.Facts, store, first, last);
@@ -38,6 +40,18 @@ internal sealed record RecordingLoader(string Path, IReadOnlyDictionary<string, 
             status.Clear();
             Console.Error.WriteLine($"memlens: {ex.Message}");
             return null;
+        }
+    }
+
+    /// <summary>One line on stderr when rows were skipped for an impossible time (the same for open, report, doctor and export).</summary>
+    public static void SayOutOfRange(RecordingReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        long n = reader.OutOfRangeRows;
+        if (n > 0)
+        {
+            Console.Error.WriteLine($"memlens: {reader.Path}: skipped {n} row{(n == 1 ? "" : "s")} whose time lies outside years 1-9999 " +
+                                    "(no recorder writes that: the file was altered or damaged).");
         }
     }
 

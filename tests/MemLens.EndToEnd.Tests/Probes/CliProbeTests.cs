@@ -232,6 +232,11 @@ public sealed class CliProbeTests
             Assert.True(code == 0 && !stderr.Contains("   at ", StringComparison.Ordinal) && !stderr.Contains("Exception", StringComparison.Ordinal),
                 $"memlens {name} with a row at t={badTime}: exit {code}, stderr: {stderr}");
             Assert.NotEmpty(name == "report" ? await File.ReadAllTextAsync(html) : stdout);
+            if (badTime is long.MaxValue or long.MinValue)
+            {
+                // The point and the event at the impossible time are skipped, and said to be, the same way by every command.
+                Assert.Contains("skipped 2 rows whose time lies outside years 1-9999", stderr, StringComparison.Ordinal);
+            }
         }
 
         // The span stated is the recording's real one (seconds), not one stretched to the impossible row.
