@@ -1,3 +1,4 @@
+using MemLens.Formatting;
 using System.Globalization;
 using MemLens.AspNetCore;
 using MemLens.Recording;
@@ -55,10 +56,10 @@ internal sealed record RecordingLoader(string Path, IReadOnlyDictionary<string, 
         }
     }
 
-    /// <summary>The program the recording is of, for titles: its name and pid as recorded.</summary>
+    /// <summary>The program the recording is of, for titles: its name (control characters escaped) and pid as recorded.</summary>
     public string Title()
     {
-        string name = Facts.TryGetValue("target.name", out var n) ? n : System.IO.Path.GetFileNameWithoutExtension(Path);
+        string name = TerminalText.Sanitize(Facts.TryGetValue("target.name", out var n) ? n : System.IO.Path.GetFileNameWithoutExtension(Path));
         return Facts.TryGetValue("target.pid", out var pid) && pid != "0" ? $"{name} (pid {pid}, recorded)" : $"{name} (recorded)";
     }
 
