@@ -43,7 +43,7 @@ internal sealed class ExportOptions
     };
 
     /// <summary><c>--metrics-token</c>, <c>--metrics-token-file</c> and <c>MEMLENS_METRICS_TOKEN</c> (not the dashboard's: a scraper's token opens no dashboard).</summary>
-    public TokenOptions MetricsTokens { get; } = new("--metrics-token", "--metrics-token-file", MetricsTokenVariable, "scrapes of the metrics endpoint (Prometheus: authorization: { credentials: … })");
+    public TokenOptions MetricsTokens { get; } = new("--metrics-token", "--metrics-token-file", MetricsTokenVariable, "scrapes of the metrics endpoint (Prometheus: authorization: { credentials_file: … })");
 
     /// <summary>The environment variable the metrics endpoint's token is read from when no option gives it.</summary>
     public const string MetricsTokenVariable = "MEMLENS_METRICS_TOKEN";

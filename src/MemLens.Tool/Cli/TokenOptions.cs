@@ -25,7 +25,7 @@ internal sealed class TokenOptions
         _variable = variable;
         Token = new Option<string?>(tokenOption)
         {
-            Description = $"Access token {guards} requires (Authorization: Bearer …). Visible to every user in ps: prefer " +
+            Description = $"Access token for {guards} (Authorization: Bearer …). Visible to every user in ps: prefer " +
                           $"{fileOption} or {variable}. Off loopback at least {DashboardSettings.MinimumTokenLength} characters. " +
                           "Default: none on a loopback address, a random one (printed) on any other.",
             HelpName = "TOKEN",
