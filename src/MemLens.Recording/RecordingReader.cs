@@ -41,6 +41,8 @@ public sealed class RecordingReader : IDisposable
     private readonly Dictionary<string, (long Id, string Unit)> _metrics;
     private IReadOnlyList<RecordedSeries>? _series;
     private (long? First, long? Last, long Count)? _events;
+    private long _seriesOutOfRange;
+    private long _eventsOutOfRange;
 
     private RecordingReader(string path, SqliteConnection connection, Dictionary<string, string> facts, Dictionary<string, (long Id, string Unit)> metrics)
     {
@@ -71,6 +73,20 @@ public sealed class RecordingReader : IDisposable
 
     /// <summary>Events in the recording.</summary>
     public long EventCount => Events.Count;
+
+    /// <summary>
+    /// Rows (points and events) skipped because their time lies outside years 1 to 9999, which no recorder writes:
+    /// a file altered or damaged by something else. They count in neither <see cref="Series"/> nor the time range.
+    /// </summary>
+    public long OutOfRangeRows
+    {
+        get
+        {
+            _ = Series;
+            _ = Events;
+            return _seriesOutOfRange + _eventsOutOfRange;
+        }
+    }
 
     private (long? First, long? Last, long Count) Events => _events ??= Guard(LoadEventRange);
 
@@ -376,39 +392,65 @@ public sealed class RecordingReader : IDisposable
         }
     }
 
+    // Rows whose time no recorder can have written (outside what DateTimeOffset shows) are left out of the counts and
+    // the time range, as the readers of rows skip them, and counted in OutOfRangeRows: one such row must not stretch
+    // the range to a duration that overflows (report, doctor and open printed a stack trace).
     private List<RecordedSeries> LoadSeries()
     {
         var result = new List<RecordedSeries>();
+        long outOfRange = 0;
         using var command = _connection.CreateCommand();
         command.CommandText = """
-            SELECT sum(n), min(first), max(last) FROM (
-                SELECT count(*) AS n, min(t) AS first, max(t) AS last FROM samples WHERE metric = $metric
+            SELECT sum(n), min(first), max(last), sum(bad) FROM (
+                SELECT count(*) FILTER (WHERE t BETWEEN $lo AND $hi) AS n, min(t) FILTER (WHERE t BETWEEN $lo AND $hi) AS first,
+                       max(t) FILTER (WHERE t BETWEEN $lo AND $hi) AS last, count(*) FILTER (WHERE t NOT BETWEEN $lo AND $hi) AS bad
+                    FROM samples WHERE metric = $metric
                 UNION ALL
-                SELECT count(*), min(t), max(t) FROM recent WHERE metric = $metric
+                SELECT count(*) FILTER (WHERE t BETWEEN $lo AND $hi), min(t) FILTER (WHERE t BETWEEN $lo AND $hi),
+                       max(t) FILTER (WHERE t BETWEEN $lo AND $hi), count(*) FILTER (WHERE t NOT BETWEEN $lo AND $hi)
+                    FROM recent WHERE metric = $metric
                 UNION ALL
-                SELECT count(*), min(t), max(t) FROM buckets WHERE metric = $metric)
+                SELECT count(*) FILTER (WHERE t BETWEEN $lo AND $hi), min(t) FILTER (WHERE t BETWEEN $lo AND $hi),
+                       max(t) FILTER (WHERE t BETWEEN $lo AND $hi), count(*) FILTER (WHERE t NOT BETWEEN $lo AND $hi)
+                    FROM buckets WHERE metric = $metric)
             """;
         var id = command.Parameters.Add("$metric", SqliteType.Integer);
+        command.Parameters.AddWithValue("$lo", MinTimeMs);
+        command.Parameters.AddWithValue("$hi", MaxTimeMs);
         foreach (string name in MetricNames)
         {
             var (metricId, unit) = _metrics[name];
             id.Value = metricId;
             using var reader = command.ExecuteReader();
-            if (reader.Read() && !reader.IsDBNull(0) && reader.GetInt64(0) > 0)
+            if (!reader.Read())
+            {
+                continue;
+            }
+
+            outOfRange += reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
+            if (!reader.IsDBNull(0) && reader.GetInt64(0) > 0)
             {
                 result.Add(new RecordedSeries(name, unit, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
             }
         }
 
+        _seriesOutOfRange = outOfRange;
         return result;
     }
 
     private (long? First, long? Last, long Count) LoadEventRange()
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT min(t), max(t), count(*) FROM events";
+        command.CommandText = """
+            SELECT min(t) FILTER (WHERE t BETWEEN $lo AND $hi), max(t) FILTER (WHERE t BETWEEN $lo AND $hi),
+                   count(*) FILTER (WHERE t BETWEEN $lo AND $hi), count(*) FILTER (WHERE t NOT BETWEEN $lo AND $hi)
+                FROM events
+            """;
+        command.Parameters.AddWithValue("$lo", MinTimeMs);
+        command.Parameters.AddWithValue("$hi", MaxTimeMs);
         using var reader = command.ExecuteReader();
         reader.Read();
+        _eventsOutOfRange = reader.GetInt64(3);
         return (reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetInt64(2));
     }
 

@@ -2,15 +2,10 @@ using System.CommandLine;
 using MemLens.Tool.Cli;
 
 var parse = MemLensCli.Build().Parse(args);
-if (parse.Errors.Count > 0)
+if (UsageErrors.Of(parse) is { Count: > 0 } problems)
 {
-    // One line per problem and exit code 2, instead of the parser's default of 1 plus the full help.
-    foreach (var error in parse.Errors)
-    {
-        Console.Error.WriteLine($"memlens: {error.Message}");
-    }
-
-    Console.Error.WriteLine("Run 'memlens --help' for usage.");
+    // One line and exit code 2, instead of the parser's default of 1 plus the full help.
+    Console.Error.WriteLine(UsageErrors.Line(parse, problems));
     return ExitCodes.Usage;
 }
 

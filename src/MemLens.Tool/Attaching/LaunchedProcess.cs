@@ -12,8 +12,8 @@ namespace MemLens.Tool.Attaching;
 /// <summary>
 /// A command started by <c>memlens run</c>, watched from its first instruction: a .NET child starts suspended
 /// (<c>DOTNET_DefaultDiagnosticPortSuspend=1</c>), memlens opens its EventPipe session and then resumes it, so even
-/// the first GCs are seen. A child without a diagnostic port is not .NET; it runs as it is and is watched through
-/// /proc only.
+/// the first GCs are seen. A child that is not a .NET host (<see cref="Executables.IsDotnetHost"/>: a shell, a
+/// native program) is neither suspended nor waited for: it runs at once and is watched through /proc from its start.
 /// </summary>
 /// <remarks>
 /// A Go executable (recognised by the build information in the binary) is started with <c>gctrace=1,scavtrace=1</c>
@@ -82,6 +82,9 @@ internal sealed class LaunchedProcess : IAsyncDisposable
         string? executable = Executables.Resolve(command[0]);
         string? goVersion = null;
         bool go = executable is not null && GoBuildInfo.TryRead(executable, out goVersion);
+        // Only a .NET host is started suspended and waited for: anything else (a shell, a native program) runs at once
+        // and is watched through /proc from its start; waiting for a port it never opens lost a short program entirely.
+        bool dotnet = !go && executable is not null && Executables.IsDotnetHost(executable);
         var psi = new ProcessStartInfo(command[0])
         {
             UseShellExecute = false,
@@ -93,7 +96,11 @@ internal sealed class LaunchedProcess : IAsyncDisposable
             psi.ArgumentList.Add(arg);
         }
 
-        psi.Environment[SuspendVariable] = "1";
+        if (dotnet)
+        {
+            psi.Environment[SuspendVariable] = "1";
+        }
+
         GoTraceSource? goTrace = null;
         IReadOnlyList<string> overridden = [];
         if (go)
@@ -146,12 +153,16 @@ internal sealed class LaunchedProcess : IAsyncDisposable
             process.BeginErrorReadLine();
         }
 
-        if (!go)
+        if (dotnet)
         {
             await launched.AttachAsync(options.Session, ct).ConfigureAwait(false);
+            launched._descendants = Task.Run(() => launched.ResumeDescendantsAsync(launched._stop.Token), CancellationToken.None);
+        }
+        else if (!go)
+        {
+            launched.Note = $"{Path.GetFileName(command[0])} is not a .NET process (nor a Go executable): operating-system figures only.";
         }
 
-        launched._descendants = Task.Run(() => launched.ResumeDescendantsAsync(launched._stop.Token), CancellationToken.None);
         return launched;
     }
 
@@ -182,7 +193,8 @@ internal sealed class LaunchedProcess : IAsyncDisposable
 
         Note = _process.HasExited
             ? null
-            : $"{Path.GetFileName(_process.StartInfo.FileName)} opened no .NET diagnostic port within {s_portWait.TotalSeconds:0} s: not a .NET process, so operating-system figures only.";
+            : $"{Path.GetFileName(_process.StartInfo.FileName)} opened no .NET diagnostic port within {s_portWait.TotalSeconds:0} s " +
+              "(DOTNET_EnableDiagnostics=0?), so operating-system figures only.";
     }
 
     // A suspended .NET descendant waits for a resume command that only memlens can send.
@@ -194,7 +206,8 @@ internal sealed class LaunchedProcess : IAsyncDisposable
             {
                 foreach (int pid in PublishedPorts())
                 {
-                    if (!_resumed.Contains(pid) && IsDescendant(pid))
+                    // The child itself too, should its port appear after the wait: it must never stay suspended.
+                    if (!_resumed.Contains(pid) && (pid == ProcessId || IsDescendant(pid)))
                     {
                         _resumed.Add(pid);
                         Resume(pid);

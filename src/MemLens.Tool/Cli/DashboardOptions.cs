@@ -27,16 +27,15 @@ internal sealed class DashboardOptions
     public Option<IPAddress?> Bind { get; } = new("--bind")
     {
         Description = "IP address the dashboard listens on. Any address but loopback makes it reachable from the network, " +
-                      "so it then requires an access token (--token). Default: 127.0.0.1.",
+                      "so it then requires an access token (--token-file, MEMLENS_TOKEN or --token; else one is generated). Default: 127.0.0.1.",
         CustomParser = ParseAddress,
     };
 
-    public Option<string?> Token { get; } = new("--token")
-    {
-        Description = "Access token the dashboard's API requires (Authorization: Bearer …); the printed URL carries it. " +
-                      "Default: none on a loopback address, a random one (printed) on any other.",
-        CustomParser = ParseToken,
-    };
+    /// <summary><c>--token</c>, <c>--token-file</c> and <c>MEMLENS_TOKEN</c>.</summary>
+    public TokenOptions Tokens { get; } = new("--token", "--token-file", TokenVariable, "the dashboard's API");
+
+    /// <summary>The environment variable the dashboard's token is read from when no option gives it.</summary>
+    public const string TokenVariable = "MEMLENS_TOKEN";
 
     public Option<bool> NoBrowser { get; } = new("--no-browser")
     {
@@ -55,7 +54,8 @@ internal sealed class DashboardOptions
 
         command.Options.Add(Port);
         command.Options.Add(Bind);
-        command.Options.Add(Token);
+        command.Options.Add(Tokens.Token);
+        command.Options.Add(Tokens.File);
         command.Options.Add(NoBrowser);
 
         command.Validators.Add(r =>
@@ -68,11 +68,17 @@ internal sealed class DashboardOptions
             }
 
             // Saying where the dashboard listens while asking for no dashboard is a mistake worth pointing out.
-            var given = new Option[] { Port, Bind, Token }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            var given = new Option[] { Port, Bind, Tokens.Token, Tokens.File }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
             if ((tui || json) && given.Count > 0)
             {
                 r.AddError($"{string.Join(", ", given)} configure{(given.Count == 1 ? "s" : "")} the web dashboard, " +
                            $"which {(tui ? "--tui" : "--json-lines")} replaces; drop one or the other.");
+                return;
+            }
+
+            if (!tui && !json && Tokens.Problem(r, r.GetValue(Bind) ?? IPAddress.Loopback) is { } problem)
+            {
+                r.AddError(problem);
             }
         });
     }
@@ -85,7 +91,13 @@ internal sealed class DashboardOptions
     public DashboardSettings Read(ParseResult parse)
     {
         var address = parse.GetValue(Bind) ?? IPAddress.Loopback;
-        string? given = parse.GetValue(Token);
+        var warnings = new List<string>();
+        string? given = Tokens.Read(parse, warnings);
+        foreach (string warning in warnings)
+        {
+            Console.Error.WriteLine("memlens: " + warning);
+        }
+
         return DashboardSettings.Create(address, parse.GetValue(Port) ?? 0, given, openBrowser: !parse.GetValue(NoBrowser));
     }
 
@@ -105,8 +117,7 @@ internal sealed class DashboardOptions
     internal static string? ParseToken(ArgumentResult result)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        // It travels in a header and in a URL fragment: printable ASCII without spaces survives both unchanged.
-        if (text.Length == 0 || text.Any(c => c <= ' ' || c > '~'))
+        if (!TokenOptions.IsWellFormed(text))
         {
             result.AddError($"{OptionName(result, "--token")} must be non-empty printable ASCII without spaces.");
             return null;

@@ -37,18 +37,16 @@ internal sealed class ExportOptions
     public Option<System.Net.IPAddress?> MetricsBind { get; } = new("--metrics-bind")
     {
         Description = "IP address the metrics endpoint listens on. Any address but loopback requires a bearer token " +
-                      "(--metrics-token, or a random one printed at start). Default: 127.0.0.1.",
+                      "(--metrics-token-file, MEMLENS_METRICS_TOKEN or --metrics-token; else a random one printed at start). Default: 127.0.0.1.",
         HelpName = "ADDRESS",
         CustomParser = DashboardOptions.ParseAddress,
     };
 
-    public Option<string?> MetricsToken { get; } = new("--metrics-token")
-    {
-        Description = "Bearer token scrapes must send (Prometheus: authorization: { credentials: … }). " +
-                      "Default: none on loopback, a random one (printed) on any other address.",
-        HelpName = "TOKEN",
-        CustomParser = DashboardOptions.ParseToken,
-    };
+    /// <summary><c>--metrics-token</c>, <c>--metrics-token-file</c> and <c>MEMLENS_METRICS_TOKEN</c> (not the dashboard's: a scraper's token opens no dashboard).</summary>
+    public TokenOptions MetricsTokens { get; } = new("--metrics-token", "--metrics-token-file", MetricsTokenVariable, "scrapes of the metrics endpoint (Prometheus: authorization: { credentials_file: … })");
+
+    /// <summary>The environment variable the metrics endpoint's token is read from when no option gives it.</summary>
+    public const string MetricsTokenVariable = "MEMLENS_METRICS_TOKEN";
 
     public Option<Uri?> Otlp { get; } = new("--otlp")
     {
@@ -76,15 +74,21 @@ internal sealed class ExportOptions
     {
         command.Options.Add(MetricsPort);
         command.Options.Add(MetricsBind);
-        command.Options.Add(MetricsToken);
+        command.Options.Add(MetricsTokens.Token);
+        command.Options.Add(MetricsTokens.File);
         command.Options.Add(Otlp);
         command.Options.Add(OtlpHeaders);
         command.Options.Add(OtlpInterval);
         command.Validators.Add(r =>
         {
-            if (r.GetResult(MetricsPort) is null && (r.GetResult(MetricsBind) is not null || r.GetResult(MetricsToken) is not null))
+            if (r.GetResult(MetricsPort) is null
+                && (r.GetResult(MetricsBind) is not null || r.GetResult(MetricsTokens.Token) is not null || r.GetResult(MetricsTokens.File) is not null))
             {
-                r.AddError("--metrics-bind and --metrics-token configure the metrics endpoint: add --metrics-port N.");
+                r.AddError("--metrics-bind, --metrics-token and --metrics-token-file configure the metrics endpoint: add --metrics-port N.");
+            }
+            else if (r.GetResult(MetricsPort) is not null && MetricsTokens.Problem(r, r.GetValue(MetricsBind) ?? System.Net.IPAddress.Loopback) is { } problem)
+            {
+                r.AddError(problem);
             }
 
             if (r.GetResult(Otlp) is null && (r.GetResult(OtlpHeaders) is not null || r.GetResult(OtlpInterval) is not null))
@@ -105,9 +109,19 @@ internal sealed class ExportOptions
 
     public ExportSettings Read(ParseResult parse)
     {
-        DashboardSettings? metrics = parse.GetValue(MetricsPort) is { } port
-            ? DashboardSettings.Create(parse.GetValue(MetricsBind) ?? System.Net.IPAddress.Loopback, port, parse.GetValue(MetricsToken), openBrowser: false)
-            : null;
+        DashboardSettings? metrics = null;
+        if (parse.GetValue(MetricsPort) is { } port)
+        {
+            var warnings = new List<string>();
+            string? token = MetricsTokens.Read(parse, warnings);
+            foreach (string warning in warnings)
+            {
+                Console.Error.WriteLine("memlens: " + warning);
+            }
+
+            metrics = DashboardSettings.Create(parse.GetValue(MetricsBind) ?? System.Net.IPAddress.Loopback, port, token, openBrowser: false);
+        }
+
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (string header in parse.GetValue(OtlpHeaders) ?? [])
         {

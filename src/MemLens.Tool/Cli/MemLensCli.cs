@@ -26,6 +26,7 @@ internal static class MemLensCli
             ReportCommand.Create(),
             ExportCommand.Create(),
         };
+        UsageErrors.GuardValidators(root);
         return root;
     }
 }

@@ -106,7 +106,8 @@ internal static class DoctorCommand
             return;
         }
 
-        Console.Out.Write(DoctorText.Format(report));
+        // Evidence can quote names from the process or a recording: each line with its control characters escaped.
+        Console.Out.Write(string.Join('\n', DoctorText.Format(report).Split('\n').Select(TerminalText.Sanitize)));
     }
 
     private static async Task<(int Code, DoctorReport? Report)> ObserveAsync(int pid, TimeSpan interval, TimeSpan duration,
@@ -137,7 +138,7 @@ internal static class DoctorCommand
         }
 
         var facts = ProcessFacts.Read(pid);
-        string name = facts.TryGetValue("target.name", out var n) ? n : "?";
+        string name = TerminalText.Sanitize(facts.TryGetValue("target.name", out var n) ? n : "?");
         var store = new MetricStore();
         long started = MonotonicClock.NowUnixMs;
         await Console.Error.WriteLineAsync($"memlens: observing PID {pid} ({name}) for {Durations.Format(duration)} before judging; Ctrl+C judges what was seen so far.").ConfigureAwait(false);

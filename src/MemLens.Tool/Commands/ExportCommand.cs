@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using MemLens.Recording;
 using MemLens.Tool.Cli;
+using MemLens.Tool.Recording;
 
 namespace MemLens.Tool.Commands;
 
@@ -38,6 +39,7 @@ internal static class ExportCommand
             try
             {
                 using var reader = RecordingReader.Open(path);
+                RecordingLoader.SayOutOfRange(reader);
                 long end = reader.LastMs ?? 0;
                 long fromMs = Resolve(parse.GetValue(from), parse.GetResult(from), end) ?? long.MinValue;
                 long toMs = Resolve(parse.GetValue(to), parse.GetResult(to), end) ?? long.MaxValue;

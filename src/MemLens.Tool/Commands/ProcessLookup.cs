@@ -1,3 +1,4 @@
+using MemLens.Formatting;
 using MemLens.Procfs;
 
 namespace MemLens.Tool.Commands;
@@ -27,10 +28,13 @@ internal static class ProcessLookup
         };
     }
 
-    /// <summary>A short name for titles: the command name, or "?" when the process is gone.</summary>
+    /// <summary>
+    /// A short name for titles: the command line or name, or "?" when the process is gone; control characters
+    /// shown as escapes (the process chooses its name: ESC in it would rewrite the user's terminal).
+    /// </summary>
     public static string DisplayName(int pid) =>
         ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = false }) is { } p
-            ? (p.CommandLine.Length > 0 ? Shorten(p.CommandLine, 60) : p.Name)
+            ? TerminalText.Sanitize(p.CommandLine.Length > 0 ? Shorten(p.CommandLine, 60) : p.Name)
             : "?";
 
     /// <summary>The program's name for file names (a recording's): <see cref="ProgramName"/>, or "process" when it is gone.</summary>

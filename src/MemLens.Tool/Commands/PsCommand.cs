@@ -104,7 +104,7 @@ internal static class PsCommand
             var cells = new List<string>
             {
                 p.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(p.Name),
+                Markup.Escape(TerminalText.Sanitize(p.Name)),
                 RuntimeText(p),
                 Bytes(p.Rss),
             };
@@ -117,7 +117,7 @@ internal static class PsCommand
             cells.Add(Bytes(p.Swap));
             cells.Add(p.Uptime is { } u ? Durations.Format(u) : "[grey]—[/]");
             var renderables = cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Markup(c)).ToList();
-            renderables.Add(new Text(Shorten(p.CommandLine, commandWidth), new Style(Color.Grey)));
+            renderables.Add(new Text(Shorten(TerminalText.Sanitize(p.CommandLine), commandWidth), new Style(Color.Grey)));
             table.AddRow(renderables);
         }
 
@@ -133,8 +133,8 @@ internal static class PsCommand
 
     private static string RuntimeText(ProcessInfo p) => p.Runtime switch
     {
-        ProcessRuntime.DotNet => (Attachable(p) ? "[blue].NET[/]" : "[grey].NET[/]") + (p.RuntimeVersion is { } v ? " " + Markup.Escape(v) : ""),
-        ProcessRuntime.Go => "[aqua]Go[/]" + (p.RuntimeVersion is { } v ? " " + Markup.Escape(v) : ""),
+        ProcessRuntime.DotNet => (Attachable(p) ? "[blue].NET[/]" : "[grey].NET[/]") + (p.RuntimeVersion is { } v ? " " + Markup.Escape(TerminalText.Sanitize(v)) : ""),
+        ProcessRuntime.Go => "[aqua]Go[/]" + (p.RuntimeVersion is { } v ? " " + Markup.Escape(TerminalText.Sanitize(v)) : ""),
         _ => "[grey]other[/]",
     };
 

@@ -95,7 +95,12 @@ internal static class RunCommand
                 }
 
                 var sources = launched.RuntimeSources(interval).Concat(goPprof.Sources(parse, interval)).ToList();
-                if (dashboard.ServesDashboard(parse, common.JsonLines))
+                if (launched.Exited.IsCompleted)
+                {
+                    // Gone before /proc could be read once (e.g. /bin/true): said plainly rather than "no process with PID".
+                    await Console.Error.WriteLineAsync($"memlens: {argv[0]} (PID {launched.ProcessId}) exited before its first sample; nothing was watched.").ConfigureAwait(false);
+                }
+                else if (dashboard.ServesDashboard(parse, common.JsonLines))
                 {
                     await WatchDashboard.RunAsync(launched.ProcessId, interval, parse.GetValue(common.Duration), dashboard.Read(parse), ct, sources, launched.TraceDrained, recordTo, export: export.Read(parse)).ConfigureAwait(false);
                 }

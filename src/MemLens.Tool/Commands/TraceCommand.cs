@@ -44,7 +44,8 @@ internal static class TraceCommand
         var command = new Command("trace",
             "Read a Go program's GC trace (GODEBUG=gctrace=1,scavtrace=1, any Go version from 1.5) from a pipe or a saved log and " +
             "show every GC and scavenger cycle: heap at start, end and live, the goal, stop-the-world and concurrent times, GC CPU, " +
-            "memory returned to the OS. Lines that are not trace lines pass through to stderr untouched; malformed trace lines are " +
+            "memory returned to the OS. Lines that are not trace lines pass through to stderr untouched (piped input; a saved log with " +
+            "--json-lines); malformed trace lines are " +
             "counted and shown, never fatal. Serves the dashboard (until Ctrl+C or --duration), or prints JSON lines.")
         {
             input,
@@ -61,6 +62,12 @@ internal static class TraceCommand
             string source = parse.GetValue(input)!;
             bool json = parse.GetValue(jsonLines);
             bool stdin = source == "-";
+            if (!stdin && Directory.Exists(source))
+            {
+                await Console.Error.WriteLineAsync($"memlens: {source} is a directory; trace reads a saved log file, or - for standard input.").ConfigureAwait(false);
+                return ExitCodes.Error;
+            }
+
             if (!stdin && !File.Exists(source))
             {
                 await Console.Error.WriteLineAsync($"memlens: no such file: {source}").ConfigureAwait(false);
@@ -174,13 +181,20 @@ internal static class TraceCommand
         var json = new JsonLineWriter(s_json);
         GoTraceTally tally;
         var store = rec.Settings is null ? null : new MetricStore(new MetricStoreOptions { MemoryBudgetBytes = 64L << 20, MaxEvents = 200_000 });
+        // The replay reads the log twice (its timeline, then its lines); the line being visited is the last one read.
+        string? current = null;
+        var stderr = Console.Error;
         try
         {
-            tally = GoTraceReplay.Load(() => OpenLog(path), LastWriteMs(path), store, visit: (_, e, _) =>
+            tally = GoTraceReplay.Load(() => new LineTap(OpenLog(path), line => current = line), LastWriteMs(path), store, visit: (kind, e, _) =>
             {
                 if (e is not null)
                 {
                     WriteEvent(json, stdout, e);
+                }
+                else if (kind == GoTraceLineKind.Other && current is not null)
+                {
+                    stderr.WriteLine(current); // the program's own line, untouched, as the help says
                 }
             }, ct: ct);
         }
@@ -285,6 +299,35 @@ internal static class TraceCommand
             new MemLensOptions { Title = $"{name} (Go trace replay)" }) { Live = false };
         string span = Span(store);
         return await StoreDashboard.ServeAsync(monitor, $"{path} (replay{span})", settings, duration, ct, () => Task.CompletedTask, statusText: null, wholeRange: true).ConfigureAwait(false);
+    }
+
+    /// <summary>A reader that hands every line it reads to <paramref name="seen"/> too.</summary>
+    private sealed class LineTap(TextReader inner, Action<string> seen) : TextReader
+    {
+        public override string? ReadLine()
+        {
+            string? line = inner.ReadLine();
+            if (line is not null)
+            {
+                seen(line);
+            }
+
+            return line;
+        }
+
+        public override int Peek() => inner.Peek();
+
+        public override int Read() => inner.Read();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private static TextReader OpenLog(string path) =>

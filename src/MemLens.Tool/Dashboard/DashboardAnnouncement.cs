@@ -1,3 +1,5 @@
+using MemLens.Formatting;
+
 namespace MemLens.Tool.Dashboard;
 
 /// <summary>
@@ -11,7 +13,8 @@ internal static class DashboardAnnouncement
     {
         ArgumentNullException.ThrowIfNull(browserUrl);
         ArgumentNullException.ThrowIfNull(settings);
-        Console.Out.WriteLine($"Watching:     {watching}");
+        // What is watched is named by the process or by a recording's facts: shown with its control characters escaped.
+        Console.Out.WriteLine($"Watching:     {TerminalText.Sanitize(watching)}");
         Console.Out.WriteLine($"Dashboard:    {browserUrl.AbsoluteUri}");
         if (metrics is not null)
         {

@@ -11,6 +11,9 @@ namespace MemLens.Tool.Dashboard;
 /// <param name="OpenBrowser">Try to open a browser at start.</param>
 internal sealed record DashboardSettings(IPAddress Address, int Port, string? Token, bool TokenGenerated, bool OpenBrowser)
 {
+    /// <summary>Shortest token accepted on an address other than loopback (a random one is generated when none is given).</summary>
+    public const int MinimumTokenLength = 16;
+
     /// <summary>True when only this machine can reach the dashboard.</summary>
     public bool IsLocal => MemLensServer.IsLocal(Address);
 
@@ -29,6 +32,22 @@ internal sealed record DashboardSettings(IPAddress Address, int Port, string? To
         return MemLensServer.IsLocal(address)
             ? new DashboardSettings(address, port, null, TokenGenerated: false, openBrowser)
             : new DashboardSettings(address, port, MemLensServer.NewToken(), TokenGenerated: true, openBrowser);
+    }
+
+    /// <summary>
+    /// Why <paramref name="token"/> (from <paramref name="from"/>: an option or a variable's name) is too weak to guard
+    /// <paramref name="address"/>, in one line; null when it will do. On loopback any token does.
+    /// </summary>
+    public static string? WeakTokenProblem(IPAddress address, string? token, string from)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (token is null || token.Length >= MinimumTokenLength || MemLensServer.IsLocal(address))
+        {
+            return null;
+        }
+
+        return $"{from} has {token.Length} character{(token.Length == 1 ? "" : "s")}; on {address}, reachable from the network, a token must be " +
+               $"at least {MinimumTokenLength} characters: make one with 'openssl rand -hex 16', or give none to have one generated.";
     }
 
     /// <summary>The endpoint as the demo's <c>--listen</c> takes it: <c>127.0.0.1:0</c>, <c>[::1]:8080</c>.</summary>

@@ -1,3 +1,5 @@
+using MemLens.Formatting;
+
 namespace MemLens.Tool.Dashboard;
 
 /// <summary>
@@ -18,6 +20,7 @@ internal sealed class StatusLine
             return;
         }
 
+        text = TerminalText.Sanitize(text); // it may quote the target's name or a trace line
         // A line longer than the terminal wraps, and a carriage return would then rewrite only its last row.
         int width = Width();
         if (text.Length >= width)

@@ -1,3 +1,4 @@
+using MemLens.Formatting;
 using System.Globalization;
 using MemLens.AspNetCore;
 using MemLens.Recording;
@@ -29,6 +30,8 @@ internal sealed record RecordingLoader(string Path, IReadOnlyDictionary<string, 
             var progress = new Progress<double>(p => status.Show(string.Create(CultureInfo.InvariantCulture, $"reading {System.IO.Path.GetFileName(path)}: {p:P0}")));
             reader.LoadInto(store, progress, ct);
             status.Clear();
+            SayOutOfRange(reader);
+
             long first = reader.FirstMs ?? 0;
             long last = reader.LastMs ?? first;
             return new RecordingLoader(path, reader.Facts, store, first, last);
@@ -41,10 +44,22 @@ internal sealed record RecordingLoader(string Path, IReadOnlyDictionary<string, 
         }
     }
 
-    /// <summary>The program the recording is of, for titles: its name and pid as recorded.</summary>
+    /// <summary>One line on stderr when rows were skipped for an impossible time (the same for open, report, doctor and export).</summary>
+    public static void SayOutOfRange(RecordingReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        long n = reader.OutOfRangeRows;
+        if (n > 0)
+        {
+            Console.Error.WriteLine($"memlens: {reader.Path}: skipped {n} row{(n == 1 ? "" : "s")} whose time lies outside years 1-9999 " +
+                                    "(no recorder writes that: the file was altered or damaged).");
+        }
+    }
+
+    /// <summary>The program the recording is of, for titles: its name (control characters escaped) and pid as recorded.</summary>
     public string Title()
     {
-        string name = Facts.TryGetValue("target.name", out var n) ? n : System.IO.Path.GetFileNameWithoutExtension(Path);
+        string name = TerminalText.Sanitize(Facts.TryGetValue("target.name", out var n) ? n : System.IO.Path.GetFileNameWithoutExtension(Path));
         return Facts.TryGetValue("target.pid", out var pid) && pid != "0" ? $"{name} (pid {pid}, recorded)" : $"{name} (recorded)";
     }
 

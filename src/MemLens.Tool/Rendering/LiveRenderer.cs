@@ -30,7 +30,7 @@ internal sealed class LiveRenderer(IAnsiConsole console, Func<IReadOnlyList<stri
 
     public async Task RunAsync(WatchTarget target, ChannelReader<WatchFrame> frames, CancellationToken cancellationToken)
     {
-        var waiting = new Markup($"[grey]Watching PID {target.ProcessId} ({Markup.Escape(target.Name)}); first sample coming…[/]");
+        var waiting = new Markup($"[grey]Watching PID {target.ProcessId} ({Safe(target.Name)}); first sample coming…[/]");
         await console.Live(waiting).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
         {
             await foreach (var frame in frames.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -51,7 +51,7 @@ internal sealed class LiveRenderer(IAnsiConsole console, Func<IReadOnlyList<stri
 
         var elapsed = TimeSpan.FromMilliseconds(frame.TimestampMs - target.StartedAtMs);
         var table = new Table().Border(TableBorder.Rounded).Expand()
-            .Title($"[bold]PID {target.ProcessId}[/] {Markup.Escape(target.Name)} · watching for {Durations.Format(elapsed)} · {MonotonicClock.ToDateTime(frame.TimestampMs).ToLocalTime():HH:mm:ss}")
+            .Title($"[bold]PID {target.ProcessId}[/] {Safe(target.Name)} · watching for {Durations.Format(elapsed)} · {MonotonicClock.ToDateTime(frame.TimestampMs).ToLocalTime():HH:mm:ss}")
             .AddColumn("Metric").AddColumn(new TableColumn("Now").RightAligned()).AddColumn(new TableColumn("Since start").RightAligned())
             .AddColumn(new TableColumn($"Trend ({s_trendWindow.TotalMinutes:0} min)")).AddColumn(new TableColumn("Min").RightAligned()).AddColumn(new TableColumn("Max").RightAligned());
 
@@ -93,7 +93,7 @@ internal sealed class LiveRenderer(IAnsiConsole console, Func<IReadOnlyList<stri
         if (_recent.Count > 0)
         {
             var events = new Rows(_recent.Select(e => new Markup(
-                $"[grey]{MonotonicClock.ToDateTime(e.TimestampMs).ToLocalTime():HH:mm:ss}[/] {Markup.Escape(e.Describe())}")));
+                $"[grey]{MonotonicClock.ToDateTime(e.TimestampMs).ToLocalTime():HH:mm:ss}[/] {Safe(e.Describe())}")));
             rows.Add(new Panel(events).Header("Recent events").Border(BoxBorder.Rounded).Expand());
         }
 
@@ -108,9 +108,12 @@ internal sealed class LiveRenderer(IAnsiConsole console, Func<IReadOnlyList<stri
 
     private static string FormatStatus(SourceStatus s) => s.State switch
     {
-        SourceState.Ok => $"[green]●[/] {Markup.Escape(s.Name)} [grey]every {Durations.Format(s.Interval)}[/]",
-        SourceState.Starting => $"[grey]○ {Markup.Escape(s.Name)}[/]",
-        SourceState.Failing => $"[red]● {Markup.Escape(s.Name)}: {Markup.Escape(s.LastError ?? "failing")}[/]",
-        _ => $"[grey]■ {Markup.Escape(s.Name)}: {Markup.Escape(s.LastError ?? "stopped")}[/]",
+        SourceState.Ok => $"[green]●[/] {Safe(s.Name)} [grey]every {Durations.Format(s.Interval)}[/]",
+        SourceState.Starting => $"[grey]○ {Safe(s.Name)}[/]",
+        SourceState.Failing => $"[red]● {Safe(s.Name)}: {Safe(s.LastError ?? "failing")}[/]",
+        _ => $"[grey]■ {Safe(s.Name)}: {Safe(s.LastError ?? "stopped")}[/]",
     };
+
+    // Names, events and errors can quote the watched process: control characters escaped, then Spectre's markup.
+    private static string Safe(string text) => Markup.Escape(TerminalText.Sanitize(text));
 }
