@@ -46,6 +46,8 @@ internal sealed class ToolRecording : IDisposable
 
             var recorder = Recorder.Start(store, settings.Path, all, new RecorderOptions { MaxBytes = settings.MaxBytes });
             recorder.Failed += reason => Console.Error.WriteLine($"memlens: recording stopped: {reason}");
+            // Once when the disk fills up, once when the recording caught up after it (the dashboard shows the same events).
+            recorder.Notice += notice => Console.Error.WriteLine($"memlens: {TerminalText.Sanitize(notice)}");
             Console.Error.WriteLine($"memlens: recording to {Relative(settings.Path)}{(settings.Explicit ? "" : " (--no-record to turn off)")}");
             return new ToolRecording(recorder);
         }
