@@ -65,6 +65,31 @@ public sealed class DiskFullTests
             Sqlite3.Rows(path, "SELECT type FROM events WHERE type LIKE 'recording.%' ORDER BY t, id").Select(r => (string)r[0]!));
     }
 
+    [RootFact]
+    public void Closed_while_the_disk_is_still_full_what_was_written_stays_sound_and_the_loss_is_said()
+    {
+        using var fs = SmallFileSystem.Mount(2L << 20);
+        var store = new MetricStore();
+        string path = fs.File("closed-full.memlens");
+        var recorder = Recorder.Start(store, path, new Dictionary<string, string>(), s_manual);
+        Append(store, 0, 600);
+        recorder.Flush();
+        fs.Fill();
+        Append(store, 600, 5000);
+        recorder.Flush();
+        Assert.Equal(RecorderState.DiskFull, recorder.State);
+
+        recorder.Dispose();
+        Assert.Equal(RecorderState.Closed, recorder.State);
+        Assert.StartsWith("the disk stayed full: what was recorded since ", recorder.LastError, StringComparison.Ordinal);
+        Assert.EndsWith($"(held in memory) could not be written to {path}", recorder.LastError, StringComparison.Ordinal);
+
+        fs.Free();
+        Assert.Equal("ok", Sqlite3.Scalar(path, "PRAGMA integrity_check"));
+        var values = Sqlite3.Rows(path, "SELECT t, value FROM samples UNION ALL SELECT t, value FROM recent ORDER BY t");
+        Assert.Equal(Enumerable.Range(0, 600).Select(i => (double)i), values.Select(r => (double)r[1]!));
+    }
+
     private static IReadOnlyList<MemEvent> Events(MetricStore store) => store.GetEventsAddedSince(0, out _, out _);
 
     private static void Append(MetricStore store, int from, int count)
