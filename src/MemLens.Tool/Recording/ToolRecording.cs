@@ -19,6 +19,12 @@ internal sealed class ToolRecording : IDisposable
 
     public string Path => _recorder.Path;
 
+    /// <summary>Where the recording stands (recording, waiting on a full disk, stopped, closed), for a status line or the dashboard.</summary>
+    public RecorderState State => _recorder.State;
+
+    /// <summary>The recorder's last error on one line (the full disk's reason while <see cref="State"/> is DiskFull), or null.</summary>
+    public string? LastError => _recorder.LastError;
+
     /// <summary>
     /// Starts recording <paramref name="store"/>; null with --no-record or when a default recording cannot start.
     /// Throws <see cref="RecordingException"/> when the recording asked for with --record cannot start.
