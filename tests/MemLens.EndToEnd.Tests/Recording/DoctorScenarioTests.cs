@@ -110,7 +110,7 @@ public sealed class DoctorScenarioTests(DoctorScenarios scenarios, ITestOutputHe
         output.WriteLine(stdout);
         // The verdict itself, not the word: "Runtime retention, not a leak" and the not-enough-data text also say "leak".
         var lines = stdout.Split('\n');
-        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(\d+\. )?Managed leak \((high|medium) confidence\)$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(\d+\. )?Managed leak \((high|medium|low) confidence(: confirm before acting)?\)$"));
         Assert.Contains("   More: docs/doctor.md#managed-leak", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("Verdict: healthy", StringComparison.Ordinal));
         Assert.DoesNotContain("Not enough data", stdout, StringComparison.Ordinal);
