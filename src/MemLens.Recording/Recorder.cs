@@ -225,9 +225,9 @@ public sealed class Recorder : IDisposable
             _thread.Join();
         }
 
+        string? notice = null;
         lock (_flushLock)
         {
-            string? notice = null;
             if (!_gaveUp)
             {
                 FlushLocked(out notice, countFailure: false);
@@ -252,8 +252,9 @@ public sealed class Recorder : IDisposable
 
             _closed = true;
             _closedFlag = true;
-            RaiseNotice(notice);
         }
+
+        RaiseNotice(notice);
     }
 
     private static void CheckFact(string key, string value)
