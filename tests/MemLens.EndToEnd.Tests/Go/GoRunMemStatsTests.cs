@@ -78,15 +78,17 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
 
     /// <summary>
     /// The first run on a fresh machine: the program built from an empty GOCACHE and started under `memlens run
-    /// --go-pprof` while it allocates 128 MiB before it listens, so memlens's first polls are refused. memlens waits for
-    /// it (a note, no source error, no back-off) and has MemStats within a few samples of "listening".
+    /// --go-pprof`, listening 2 s after it started (-listen-after, a server slow to start), so memlens's first polls are
+    /// refused. memlens waits for it (a note, no source error, no back-off) and has MemStats within a few samples of
+    /// "listening".
     /// </summary>
     [Fact]
     public async Task A_cold_built_program_that_listens_late_has_memstats_from_its_first_answers_without_a_source_error()
     {
         string program = await GoPrograms.BuildColdAsync("memstats");
         string addr = FreeLoopbackAddress();
-        await using var tool = RunningTool.Start("run", "--json-lines", "--go-pprof", "http://" + addr, "--", program, "-addr", addr, "-alloc", "128");
+        await using var tool = RunningTool.Start("run", "--json-lines", "--go-pprof", "http://" + addr, "--",
+            program, "-addr", addr, "-alloc", "32", "-listen-after", "2s");
         await tool.WaitForLineAsync("listening ", s_timeout);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         List<string> lines;
