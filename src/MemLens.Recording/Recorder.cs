@@ -1,4 +1,8 @@
+using System.Globalization;
+using MemLens.Events;
+using MemLens.Formatting;
 using MemLens.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace MemLens.Recording;
 
@@ -8,10 +12,14 @@ namespace MemLens.Recording;
 /// <see cref="RecorderOptions.MaxBytes"/> by downsampling its oldest data. See docs/recording.md.
 /// </summary>
 /// <remarks>
-/// After <see cref="Start"/> returns, the recorder never throws into the host: a failed flush (disk full, file
-/// deleted) is reported in <see cref="LastError"/> and tried again with a growing delay; after
+/// After <see cref="Start"/> returns, the recorder never throws into the host: a failed flush (file deleted, I/O
+/// error) is reported in <see cref="LastError"/> and tried again with a growing delay; after
 /// <see cref="MaxConsecutiveFailures"/> failures in a row recording stops for good and <see cref="Failed"/> is raised
-/// once. A process killed with SIGKILL leaves a file that opens, with everything up to the last flush.
+/// once. A full file system is different: it is said once (<see cref="State"/> <see cref="RecorderState.DiskFull"/>,
+/// a <see cref="DiskFullEventType"/> event in the store, one <see cref="Notice"/>), the store keeps the newest data in
+/// memory within its own bound, and the recorder tries again every few seconds for as long as it takes, then writes
+/// what the store kept and says so once (<see cref="ResumedEventType"/>). A process killed with SIGKILL leaves a file
+/// that opens, with everything up to the last flush.
 /// </remarks>
 public sealed class Recorder : IDisposable
 {
@@ -27,6 +35,9 @@ public sealed class Recorder : IDisposable
     /// <summary>Longest delay between two attempts after failures (the delay doubles from the flush interval).</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest delay between two attempts while the disk is full, so that writing resumes soon after space returns.</summary>
+    public static readonly TimeSpan MaxDiskFullRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly MetricStore _store;
     private readonly RecordingWriter _writer;
     private readonly TimeSpan _interval;
@@ -37,8 +48,13 @@ public sealed class Recorder : IDisposable
     private readonly HashSet<string> _factKeys; // under _factsLock
     private readonly Thread _thread;
     private int _failures;
+    private int _fullAttempts;   // failed attempts since the disk filled up
+    private volatile bool _diskFull;
+    private long _pausedAtMs;    // under _flushLock: when the disk was found full
+    private long _valuesAtPause; // under _flushLock
     private bool _stopping;      // under _signal
     private bool _closed;        // under _flushLock
+    private volatile bool _closedFlag;
     private volatile bool _gaveUp;
     private volatile string? _lastError;
     private int _failedRaised;
@@ -115,6 +131,29 @@ public sealed class Recorder : IDisposable
     /// </summary>
     public string? LastError => _lastError;
 
+    /// <summary>Event type (a <see cref="MemLens.Events.NoteEvent"/> added to the store) when the file system fills up.</summary>
+    public const string DiskFullEventType = "recording.disk_full";
+
+    /// <summary>Event type when the recording caught up after the file system had been full.</summary>
+    public const string ResumedEventType = "recording.resumed";
+
+    /// <summary>
+    /// Where the recorder stands: recording, waiting for room on a full disk, stopped for good, or closed. Read it with
+    /// <see cref="LastError"/> for the reason.
+    /// </summary>
+    public RecorderState State =>
+        _closedFlag ? RecorderState.Closed
+        : _gaveUp ? RecorderState.Stopped
+        : _diskFull ? RecorderState.DiskFull
+        : RecorderState.Recording;
+
+    /// <summary>
+    /// Raised once when the disk is found full, and once when the recording caught up after it, with the one line a
+    /// person should see (the same text as the event added to the store). On the thread whose flush found it;
+    /// exceptions from handlers are swallowed.
+    /// </summary>
+    public event Action<string>? Notice;
+
     /// <summary>True once recording stopped for good after <see cref="MaxConsecutiveFailures"/> failed flushes.</summary>
     public bool HasFailed => _gaveUp;
 
@@ -152,6 +191,7 @@ public sealed class Recorder : IDisposable
     public void Flush()
     {
         string? reason;
+        string? notice;
         lock (_flushLock)
         {
             if (_closed || _gaveUp)
@@ -159,9 +199,10 @@ public sealed class Recorder : IDisposable
                 return;
             }
 
-            reason = FlushLocked();
+            reason = FlushLocked(out notice);
         }
 
+        RaiseNotice(notice);
         RaiseFailed(reason);
     }
 
@@ -184,11 +225,12 @@ public sealed class Recorder : IDisposable
             _thread.Join();
         }
 
+        string? notice = null;
         lock (_flushLock)
         {
             if (!_gaveUp)
             {
-                FlushLocked(countFailure: false);
+                FlushLocked(out notice, countFailure: false);
             }
 
             try
@@ -201,8 +243,18 @@ public sealed class Recorder : IDisposable
                 _lastError = $"closing {Path}: {SqliteMessages.Of(ex)}";
             }
 
+            if (_diskFull)
+            {
+                // Still full at the end: say plainly what did not reach the file.
+                _lastError = string.Create(CultureInfo.InvariantCulture,
+                    $"the disk stayed full: what was recorded since {Timestamps.ToIso8601(_pausedAtMs)} (held in memory) could not be written to {Path}");
+            }
+
             _closed = true;
+            _closedFlag = true;
         }
+
+        RaiseNotice(notice);
     }
 
     private static void CheckFact(string key, string value)
@@ -233,10 +285,17 @@ public sealed class Recorder : IDisposable
         {
             TimeSpan delay = _interval;
             int failures = Volatile.Read(ref _failures);
+            int full = Volatile.Read(ref _fullAttempts);
             if (failures > 0)
             {
                 double ms = Math.Min(MaxRetryDelay.TotalMilliseconds, _interval.TotalMilliseconds * Math.Pow(2, failures));
                 delay = TimeSpan.FromMilliseconds(ms);
+            }
+            else if (full > 0)
+            {
+                // A full disk is waited out: tried again every few seconds at most, never given up on.
+                double ms = Math.Min(MaxDiskFullRetryDelay.TotalMilliseconds, _interval.TotalMilliseconds * Math.Pow(2, Math.Min(full, 20)));
+                delay = TimeSpan.FromMilliseconds(Math.Max(ms, _interval.TotalMilliseconds));
             }
 
             lock (_signal)
@@ -260,9 +319,13 @@ public sealed class Recorder : IDisposable
         }
     }
 
-    /// <summary>One flush under <see cref="_flushLock"/>; returns the reason when this failure made the recorder give up.</summary>
-    private string? FlushLocked(bool countFailure = true)
+    /// <summary>
+    /// One flush under <see cref="_flushLock"/>; returns the reason when this failure made the recorder give up, and in
+    /// <paramref name="notice"/> the line to say when the disk was just found full or the recording just caught up.
+    /// </summary>
+    private string? FlushLocked(out string? notice, bool countFailure = true)
     {
+        notice = null;
         KeyValuePair<string, string>[] facts;
         lock (_factsLock)
         {
@@ -294,6 +357,16 @@ public sealed class Recorder : IDisposable
             }
 
             Volatile.Write(ref _failures, 0);
+            if (_diskFull)
+            {
+                _diskFull = false;
+                Volatile.Write(ref _fullAttempts, 0);
+                long held = _writer.ValuesWritten - _valuesAtPause;
+                notice = string.Create(CultureInfo.InvariantCulture,
+                    $"recording to {Path} resumed: wrote {held:N0} values held in memory while the disk was full ({Durations.Format(TimeSpan.FromMilliseconds(Math.Max(0, Now() - _pausedAtMs)))})");
+                _store.AddEvent(new NoteEvent(Now(), ResumedEventType, notice));
+            }
+
             _lastError = _writer.OverBound is { } why ? $"{Path} holds {_writer.BytesOnDisk} bytes, above its bound of {Options.MaxBytes}: {why}" : null;
             return null;
         }
@@ -302,6 +375,23 @@ public sealed class Recorder : IDisposable
             // Anything: the host must never see the recorder's failures (disk full, file deleted, I/O errors).
             string message = $"recording to {Path} failed: {SqliteMessages.Of(ex)}";
             _lastError = message;
+            if (IsDiskFull(ex))
+            {
+                // Not a broken recording: nothing moved (cursors advance only on commit), the store holds the data.
+                Interlocked.Increment(ref _fullAttempts);
+                if (!_diskFull)
+                {
+                    _diskFull = true;
+                    _pausedAtMs = Now();
+                    _valuesAtPause = _writer.ValuesWritten;
+                    notice = $"recording to {Path} paused: the disk is full ({SqliteMessages.Of(ex)}); the newest data is kept in memory and written when there is room";
+                    _store.AddEvent(new NoteEvent(_pausedAtMs, DiskFullEventType, notice));
+                }
+
+                Volatile.Write(ref _failures, 0);
+                return null;
+            }
+
             if (!countFailure)
             {
                 return null;
@@ -317,6 +407,35 @@ public sealed class Recorder : IDisposable
             string reason = $"recording stopped after {failures} failed attempts: {SqliteMessages.Of(ex)} ({Path})";
             _lastError = reason;
             return reason;
+        }
+    }
+
+    /// <summary>SQLITE_FULL (a full file system, or max_page_count) or ENOSPC from the runtime's own I/O.</summary>
+    private static bool IsDiskFull(Exception ex) => ex switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == SqliteMessages.Full,
+        IOException io => (io.HResult & 0xFFFF) == Enospc,
+        _ => false,
+    };
+
+    private const int Enospc = 28;
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private void RaiseNotice(string? notice)
+    {
+        if (notice is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Notice?.Invoke(notice);
+        }
+        catch (Exception)
+        {
+            // A handler's failure must not end the recording thread or the host.
         }
     }
 

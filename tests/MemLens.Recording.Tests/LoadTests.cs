@@ -162,24 +162,34 @@ public sealed class LoadTests : IDisposable
         var source = new MetricStore();
         using var recorder = Recorder.Start(source, path, new Dictionary<string, string>(), new RecorderOptions { FlushInterval = TimeSpan.FromMilliseconds(20) });
         using var reader = RecordingReader.Open(path);
-        int seen = 0, reads = 0;
-        for (int i = 0; i < 3000; i++)
+        int appended = 0, seen = 0;
+        for (int batch = 0; batch < 10; batch++)
         {
-            source.Append(MetricCatalog.ProcessRss, 1_700_000_000_000 + i, i);
-            if (i % 300 == 0)
+            for (int i = 0; i < 300; i++, appended++)
             {
-                var values = reader.ReadSeries("process.memory.rss", long.MinValue, long.MaxValue).Select(p => p.Mean).ToList();
-                Assert.Equal(Enumerable.Range(0, values.Count).Select(x => (double)x), values); // always a consistent prefix
-                Assert.True(values.Count >= seen);
-                seen = values.Count;
-                reads++;
-                Thread.Sleep(30);
+                source.Append(MetricCatalog.ProcessRss, 1_700_000_000_000 + appended, appended);
             }
+
+            // Read while the background flush may be writing: always a consistent prefix, never shorter than before.
+            var during = Read(reader);
+            Assert.Equal(Enumerable.Range(0, during.Count).Select(x => (double)x), during);
+            Assert.InRange(during.Count, seen, appended);
+
+            // Once the recorder has written the batch (a condition, not a pause), the same open reader sees all of it.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (recorder.ValuesWritten < appended)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the recorder wrote {recorder.ValuesWritten} of {appended} values within 30 s ({recorder.LastError})");
+                Thread.Sleep(5);
+            }
+
+            var after = Read(reader);
+            Assert.Equal(Enumerable.Range(0, appended).Select(x => (double)x), after);
+            seen = after.Count;
         }
 
-        recorder.Flush();
-        Assert.Equal(3000, reader.ReadSeries("process.memory.rss", long.MinValue, long.MaxValue).Count());
-        Assert.True(seen > 0, "the reader never saw a flush while the recorder ran");
+        static List<double> Read(RecordingReader reader) =>
+            reader.ReadSeries("process.memory.rss", long.MinValue, long.MaxValue).Select(p => p.Mean).ToList();
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class RecorderFailureTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void A_full_disk_is_reported_and_nothing_is_lost_once_there_is_room_again()
+    public void SQLites_page_limit_is_a_full_disk_and_nothing_is_lost_once_there_is_room_again()
     {
         var store = new MetricStore();
         using var recorder = Recorder.Start(store, _dir.File("full.memlens"), new Dictionary<string, string>(), s_manual);
@@ -24,12 +24,14 @@ public sealed class RecorderFailureTests : IDisposable
         recorder.Flush();
         Assert.Contains("full", recorder.LastError, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', recorder.LastError!);
-        Assert.Equal(1, recorder.ConsecutiveFailures);
+        Assert.Equal(RecorderState.DiskFull, recorder.State);
+        Assert.Equal(0, recorder.ConsecutiveFailures); // waited out, never counted towards giving up
         Assert.Equal(100, recorder.ValuesWritten);
 
         recorder.Writer.SetMaxPageCount(1L << 30);
         recorder.Flush();
         Assert.Null(recorder.LastError);
+        Assert.Equal(RecorderState.Recording, recorder.State);
         Assert.Equal(0, recorder.ConsecutiveFailures);
         Assert.Equal(20_100, recorder.ValuesWritten);
         using var reader = RecordingReader.Open(recorder.Path);
@@ -54,17 +56,19 @@ public sealed class RecorderFailureTests : IDisposable
 
         Assert.Contains("full", recorder.LastError, StringComparison.Ordinal);
         Assert.False(recorder.HasFailed);
+        Assert.Equal(RecorderState.DiskFull, recorder.State);
     }
 
     [Fact]
     public void After_ten_failures_in_a_row_recording_stops_and_Failed_is_raised_once()
     {
         var store = new MetricStore();
-        var recorder = Recorder.Start(store, _dir.File("gives-up.memlens"), new Dictionary<string, string>(), s_manual);
+        string path = _dir.File("gives-up.memlens");
+        var recorder = Recorder.Start(store, path, new Dictionary<string, string>(), s_manual);
         var reasons = new List<string>();
         recorder.Failed += reasons.Add;
         recorder.Failed += _ => throw new InvalidOperationException("a handler's bug must not reach the host");
-        recorder.Writer.SetMaxPageCount(1);
+        File.Delete(path); // a failure that does not pass by itself (a full disk is waited out instead)
         Append(store, 0, 20_000);
         for (int i = 0; i < Recorder.MaxConsecutiveFailures - 1; i++)
         {
@@ -77,8 +81,9 @@ public sealed class RecorderFailureTests : IDisposable
         Assert.True(recorder.HasFailed);
         var reason = Assert.Single(reasons);
         Assert.StartsWith("recording stopped after 10 failed attempts: ", reason, StringComparison.Ordinal);
-        Assert.Contains("full", reason, StringComparison.Ordinal);
+        Assert.Contains("was deleted", reason, StringComparison.Ordinal);
         Assert.Equal(reason, recorder.LastError);
+        Assert.Equal(RecorderState.Stopped, recorder.State);
 
         recorder.Flush(); // stopped for good: nothing more, no second event
         recorder.Dispose();

@@ -67,6 +67,7 @@ func main() {
 	churn := flag.Bool("churn", false, "allocate garbage continuously (~20 MiB/s) so that GCs happen")
 	freeAfter := flag.Duration("free-after", 0, "drop the live blocks, GC and return memory to the OS after this delay (0: never)")
 	exitAfter := flag.Duration("exit-after", 0, "exit after this delay (0: run until killed)")
+	listenAfter := flag.Duration("listen-after", 0, "wait this long before listening, like a server slow to start (0: at once)")
 	flag.Parse()
 
 	for i := 0; i < *allocMiB*(1<<20)/blockSize; i++ {
@@ -87,6 +88,7 @@ func main() {
 	mux.Handle("/debug/pprof/heap", printing(pprof.Handler("heap")))
 	mux.Handle("/debug/vars", printing(expvar.Handler()))
 
+	time.Sleep(*listenAfter)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "memstats:", err)

@@ -19,6 +19,12 @@ internal sealed class ToolRecording : IDisposable
 
     public string Path => _recorder.Path;
 
+    /// <summary>Where the recording stands (recording, waiting on a full disk, stopped, closed), for a status line or the dashboard.</summary>
+    public RecorderState State => _recorder.State;
+
+    /// <summary>The recorder's last error on one line (the full disk's reason while <see cref="State"/> is DiskFull), or null.</summary>
+    public string? LastError => _recorder.LastError;
+
     /// <summary>
     /// Starts recording <paramref name="store"/>; null with --no-record or when a default recording cannot start.
     /// Throws <see cref="RecordingException"/> when the recording asked for with --record cannot start.
@@ -46,6 +52,8 @@ internal sealed class ToolRecording : IDisposable
 
             var recorder = Recorder.Start(store, settings.Path, all, new RecorderOptions { MaxBytes = settings.MaxBytes });
             recorder.Failed += reason => Console.Error.WriteLine($"memlens: recording stopped: {reason}");
+            // Once when the disk fills up, once when the recording caught up after it (the dashboard shows the same events).
+            recorder.Notice += notice => Console.Error.WriteLine($"memlens: {TerminalText.Sanitize(notice)}");
             Console.Error.WriteLine($"memlens: recording to {Relative(settings.Path)}{(settings.Explicit ? "" : " (--no-record to turn off)")}");
             return new ToolRecording(recorder);
         }

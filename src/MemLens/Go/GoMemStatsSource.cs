@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MemLens.Events;
 using MemLens.Sampling;
 
 namespace MemLens.Go;
@@ -27,6 +29,13 @@ namespace MemLens.Go;
 /// <c>GET http://127.0.0.1:6060/debug/pprof/heap?debug=1: connection refused</c>; the sampler records it in the
 /// source's status. Values flow again as soon as a poll succeeds.
 /// </para>
+/// <para>
+/// A program that is still starting (<c>memlens run --go-pprof URL -- ./server</c> polls before the server listens)
+/// is waited for: until it first answers, and for at most the start-up grace (<see cref="DefaultStartupGrace"/>), a
+/// refused connection is not an error. <see cref="Sample"/> then writes nothing, says once (a <c>source.note</c>
+/// event) that it is waiting, and the endpoint is polled again at the normal interval, not after a back-off
+/// (<see cref="IsWaitingForEndpoint"/>). After the grace, or once the program has answered, a refusal is a failure.
+/// </para>
 /// </remarks>
 public sealed class GoMemStatsSource : IMetricSource
 {
@@ -35,6 +44,9 @@ public sealed class GoMemStatsSource : IMetricSource
 
     /// <summary>How long one request may take, connection included: 2 s.</summary>
     public static TimeSpan RequestTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long refused connections are taken for a program still starting, unless it answered before: 30 s.</summary>
+    public static readonly TimeSpan DefaultStartupGrace = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan s_fastInterval = TimeSpan.FromMilliseconds(100);
     private static readonly byte[] s_sectionHeader = "# runtime.MemStats"u8.ToArray();
@@ -55,6 +67,10 @@ public sealed class GoMemStatsSource : IMetricSource
     private long _written;
     private bool _inFlight = true;
     private bool _disposed;
+    private readonly long _graceEnds;   // Stopwatch timestamp
+    private bool _answered;             // under _lock: a poll succeeded once
+    private bool _waiting;              // under _lock
+    private bool _waitingSaid;          // under _lock
 
     /// <summary>Starts polling <paramref name="endpoint"/> at once, in the background.</summary>
     /// <param name="endpoint">
@@ -62,8 +78,18 @@ public sealed class GoMemStatsSource : IMetricSource
     /// the heap profile and then expvar are tried, or one of the two endpoints exactly.
     /// </param>
     /// <param name="interval">Sampling and polling interval. Default: 1 s.</param>
-    public GoMemStatsSource(Uri endpoint, TimeSpan? interval = null)
+    /// <param name="startupGrace">
+    /// How long a refused connection means "the program is still starting" rather than a failure, unless it answered
+    /// before. Default: <see cref="DefaultStartupGrace"/>.
+    /// </param>
+    public GoMemStatsSource(Uri endpoint, TimeSpan? interval = null, TimeSpan? startupGrace = null)
     {
+        if (startupGrace is { } g && g < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(startupGrace), startupGrace, "The start-up grace cannot be negative.");
+        }
+
+        _graceEnds = Stopwatch.GetTimestamp() + (long)((startupGrace ?? DefaultStartupGrace).TotalSeconds * Stopwatch.Frequency);
         ArgumentNullException.ThrowIfNull(endpoint);
         if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
         {
@@ -93,6 +119,21 @@ public sealed class GoMemStatsSource : IMetricSource
         };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("MemLens");
         _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// True while the endpoint refuses connections within the start-up grace and has never answered: the program is
+    /// taken to be starting, so <see cref="Sample"/> writes nothing and reports no error.
+    /// </summary>
+    public bool IsWaitingForEndpoint
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting;
+            }
+        }
     }
 
     /// <summary>The URL given to the constructor.</summary>
@@ -159,6 +200,7 @@ public sealed class GoMemStatsSource : IMetricSource
             result = _latest;
             fresh = _completed > _written;
             _written = _completed;
+            _waiting = result is { RefusedUrl: not null } && !_answered && Stopwatch.GetTimestamp() < _graceEnds;
             if (!_inFlight && !_disposed)
             {
                 _inFlight = true;
@@ -173,12 +215,33 @@ public sealed class GoMemStatsSource : IMetricSource
 
         if (result.Error is not null)
         {
+            if (result.RefusedUrl is { } url && IsWaiting())
+            {
+                // A program still starting: said once, polled again at the normal interval, not a failure to back off from.
+                if (!_waitingSaid)
+                {
+                    _waitingSaid = true;
+                    writer.Event(new NoteEvent(writer.TimestampMs, "source.note",
+                        $"{Name}: waiting for {url} to answer (connection refused: the program may still be starting)"));
+                }
+
+                return;
+            }
+
             throw new InvalidOperationException(result.Error);
         }
 
         if (fresh)
         {
             result.Stats!.WriteTo(writer);
+        }
+    }
+
+    private bool IsWaiting()
+    {
+        lock (_lock)
+        {
+            return _waiting;
         }
     }
 
@@ -195,6 +258,7 @@ public sealed class GoMemStatsSource : IMetricSource
                 {
                     _latest = result;
                     _lastGood = result.Stats ?? _lastGood;
+                    _answered |= result.Stats is not null;
                     _completed++;
                     _inFlight = false;
                 }
@@ -229,10 +293,11 @@ public sealed class GoMemStatsSource : IMetricSource
                 Volatile.Write(ref _resolved, null); // the next poll asks both again
             }
 
-            return PollResult.Failure($"GET {resolved}: {again.Error}");
+            return PollResult.Failure($"GET {resolved}: {again.Error}", again.Refused ? resolved : null);
         }
 
         string? error = null;
+        Uri? refused = null;
         foreach (Uri url in _candidates)
         {
             Attempt attempt = await GetAsync(url, stop).ConfigureAwait(false);
@@ -243,13 +308,14 @@ public sealed class GoMemStatsSource : IMetricSource
             }
 
             error = error is null ? $"GET {url}: {attempt.Error}" : $"{error}, and {url.PathAndQuery}: {attempt.Error}";
+            refused = attempt.Refused ? url : null;
             if (!attempt.TryNext)
             {
                 break;
             }
         }
 
-        return PollResult.Failure(error!);
+        return PollResult.Failure(error!, refused);
     }
 
     private async Task<Attempt> GetAsync(Uri url, CancellationToken stop)
@@ -282,7 +348,8 @@ public sealed class GoMemStatsSource : IMetricSource
         }
         catch (HttpRequestException ex)
         {
-            return new Attempt(null, Explain(ex), TryNext: false);
+            string explained = Explain(ex);
+            return new Attempt(null, explained, TryNext: false) { Refused = IsRefused(ex) };
         }
         catch (IOException ex)
         {
@@ -385,6 +452,19 @@ public sealed class GoMemStatsSource : IMetricSource
         return -1;
     }
 
+    private static bool IsRefused(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // "connection refused", "host not found": the socket's own words when there is a socket error.
     private static string Explain(Exception ex)
     {
@@ -440,13 +520,17 @@ public sealed class GoMemStatsSource : IMetricSource
         _stop.Dispose();
     }
 
-    private sealed record PollResult(GoMemStats? Stats, string? Error)
+    /// <summary>One poll's outcome. RefusedUrl: the failure was a refused connection to that URL (nothing listening yet).</summary>
+    private sealed record PollResult(GoMemStats? Stats, string? Error, Uri? RefusedUrl = null)
     {
         public static PollResult Success(GoMemStats stats) => new(stats, null);
 
-        public static PollResult Failure(string error) => new(null, error);
+        public static PollResult Failure(string error, Uri? refusedUrl = null) => new(null, error, refusedUrl);
     }
 
-    /// <summary>One GET. TryNext: the next candidate may have what this one lacked (404, no MemStats).</summary>
-    private sealed record Attempt(GoMemStats? Stats, string? Error, bool TryNext);
+    /// <summary>One GET. TryNext: the next candidate may have what this one lacked (404, no MemStats). Refused: nothing listened.</summary>
+    private sealed record Attempt(GoMemStats? Stats, string? Error, bool TryNext)
+    {
+        public bool Refused { get; init; }
+    }
 }

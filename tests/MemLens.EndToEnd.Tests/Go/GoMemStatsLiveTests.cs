@@ -104,20 +104,29 @@ public sealed class GoMemStatsLiveTests
     }
 
     [Fact]
-    public async Task A_closed_port_is_one_line_in_the_source_status_and_no_values()
+    public async Task After_the_start_up_grace_a_closed_port_is_one_line_in_the_source_status_and_no_values()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-
-        var (status, store) = await SampleOnceAsync($"http://127.0.0.1:{port}");
+        int port = ClosedPort();
+        var (status, store) = await SampleOnceAsync($"http://127.0.0.1:{port}", startupGrace: TimeSpan.Zero);
         Assert.Equal(SourceState.Failing, status.State);
         Assert.Equal($"GET http://127.0.0.1:{port}/debug/pprof/heap?debug=1: connection refused", status.LastError);
         AssertNoGoValues(store);
         var note = Assert.IsType<NoteEvent>(Assert.Single(store.GetEvents(0, long.MaxValue)));
         Assert.Equal("source.error", note.Type);
         Assert.Equal("go.memstats: " + status.LastError, note.Message);
+    }
+
+    [Fact]
+    public async Task Within_the_start_up_grace_a_closed_port_is_a_note_that_it_waits_and_the_source_is_not_failing()
+    {
+        int port = ClosedPort();
+        var (status, store) = await SampleOnceAsync($"http://127.0.0.1:{port}");
+        Assert.Equal(SourceState.Ok, status.State);
+        Assert.Null(status.LastError);
+        AssertNoGoValues(store);
+        var note = Assert.IsType<NoteEvent>(Assert.Single(store.GetEvents(0, long.MaxValue)));
+        Assert.Equal("source.note", note.Type);
+        Assert.Equal($"go.memstats: waiting for http://127.0.0.1:{port}/debug/pprof/heap?debug=1 to answer (connection refused: the program may still be starting)", note.Message);
     }
 
     [Fact]
@@ -131,11 +140,20 @@ public sealed class GoMemStatsLiveTests
         AssertNoGoValues(store);
     }
 
-    private static async Task<(SourceStatus Status, MetricStore Store)> SampleOnceAsync(string url)
+    private static int ClosedPort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    private static async Task<(SourceStatus Status, MetricStore Store)> SampleOnceAsync(string url, TimeSpan? startupGrace = null)
     {
         Assert.True(GoMemStatsEndpoint.TryCreate(url, allowRemote: false, out Uri? endpoint, out string? error), error);
         var store = new MetricStore();
-        var source = new GoMemStatsSource(endpoint);
+        var source = new GoMemStatsSource(endpoint, startupGrace: startupGrace);
         using var sampler = new Sampler(store, [source]);
         await source.FirstPoll.WaitAsync(s_wait);
         SampleBatch batch = sampler.SampleNow();

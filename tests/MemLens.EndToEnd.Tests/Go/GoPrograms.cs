@@ -17,14 +17,31 @@ internal static class GoPrograms
 
     /// <summary>Builds samples/go/<paramref name="name"/> (once) and returns the executable's path.</summary>
     public static Task<string> BuildAsync(string name) =>
-        s_built.GetOrAdd(name, n => new Lazy<Task<string>>(() => BuildCoreAsync(n))).Value;
+        s_built.GetOrAdd(name, n => new Lazy<Task<string>>(() => BuildCoreAsync(n, goCache: null))).Value;
 
-    private static async Task<string> BuildCoreAsync(string name)
+    /// <summary>
+    /// Builds samples/go/<paramref name="name"/> as on a fresh machine, from an empty GOCACHE (the standard library
+    /// compiled anew; the cache deleted afterwards), into a folder of its own; returns the executable's path.
+    /// </summary>
+    public static async Task<string> BuildColdAsync(string name)
+    {
+        string cache = Directory.CreateTempSubdirectory("memlens-gocache-").FullName;
+        try
+        {
+            return await BuildCoreAsync(name, cache);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    private static async Task<string> BuildCoreAsync(string name, string? goCache)
     {
         string go = FindOnPath("go") ?? throw new InvalidOperationException(
             "Go is not installed (`go` not on PATH); ./test.sh installs Debian's golang-go.");
         string source = Path.Combine(SamplesDirectory, name);
-        string outDir = Path.Combine(Path.GetTempPath(), "memlens-go-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string outDir = Path.Combine(Path.GetTempPath(), "memlens-go-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), goCache is null ? "" : "cold");
         Directory.CreateDirectory(outDir);
         string binary = Path.Combine(outDir, name);
         var psi = new ProcessStartInfo(go, ["build", "-o", binary, "."])
@@ -38,6 +55,10 @@ internal static class GoPrograms
         psi.Environment["GOFLAGS"] = "-mod=mod";
         psi.Environment["GOPROXY"] = "off";
         psi.Environment["GO111MODULE"] = "on";
+        if (goCache is not null)
+        {
+            psi.Environment["GOCACHE"] = goCache;
+        }
         using var build = Process.Start(psi)!;
         var stdout = build.StandardOutput.ReadToEndAsync();
         var stderr = build.StandardError.ReadToEndAsync();

@@ -77,6 +77,47 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The first run on a fresh machine: the program built from an empty GOCACHE and started under `memlens run
+    /// --go-pprof`, listening 2 s after it started (-listen-after, a server slow to start), so memlens's first polls are
+    /// refused. memlens waits for it (a note, no source error, no back-off) and has MemStats within a few samples of
+    /// "listening".
+    /// </summary>
+    [Fact]
+    public async Task A_cold_built_program_that_listens_late_has_memstats_from_its_first_answers_without_a_source_error()
+    {
+        string program = await GoPrograms.BuildColdAsync("memstats");
+        string addr = FreeLoopbackAddress();
+        await using var tool = RunningTool.Start("run", "--json-lines", "--go-pprof", "http://" + addr, "--",
+            program, "-addr", addr, "-alloc", "32", "-listen-after", "2s");
+        await tool.WaitForLineAsync("listening ", s_timeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<string> lines;
+        while (true)
+        {
+            lines = [.. tool.Stdout.Split('\n')];
+            if (lines.Any(l => l.StartsWith('{') && l.Contains("\"go.memstats.heap_alloc\"", StringComparison.Ordinal)))
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < s_timeout, $"no MemStats {s_timeout} after the program listened:\n{tool.Stdout}\n{tool.Stderr}");
+            await Task.Delay(100);
+        }
+
+        int listened = lines.FindIndex(l => l.StartsWith("listening ", StringComparison.Ordinal));
+        int first = lines.FindIndex(l => l.StartsWith('{') && l.Contains("\"go.memstats.heap_alloc\"", StringComparison.Ordinal));
+        int samplesBetween = lines.Skip(listened).Take(first - listened).Count(l => l.StartsWith('{'));
+        // Polled at the normal 1 s interval: the sample after "listening" starts the poll that answers, the next writes it.
+        Assert.True(samplesBetween <= 3, $"{samplesBetween} samples between \"listening\" and the first MemStats:\n{tool.Stdout}");
+
+        var events = lines.Where(l => l.StartsWith('{'))
+            .SelectMany(l => JsonDocument.Parse(l).RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone())).ToList();
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "source.error");
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "source.note"
+            && e.GetProperty("message").GetString()!.StartsWith("go.memstats: waiting for http://" + addr, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// GODEBUG=madvdontneed=0: the runtime returns freed heap with MADV_FREE, so HeapReleased rises while RSS stays
     /// where it was and the kernel counts the pages as LazyFree: the case users take for a leak.
     /// </summary>
@@ -84,9 +125,10 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
     public async Task With_madv_free_a_freed_heap_shows_heap_released_rising_while_rss_stays_up_as_lazyfree()
     {
         // LazyFree comes from smaps_rollup, which memlens reads less often as the process grows (its cost follows
-        // resident memory: every ~3 s at 130 MiB on an idle machine, to stay within 0.1 % of a core, and several
-        // times that when the cores are busy), so the run lasts long enough after the free for more reads.
-        var (before, after) = await FreeLargeHeapAsync("madvdontneed=0", exitAfter: "24s");
+        // resident memory: every ~3 s at 130 MiB on an idle machine, and several times that when the cores are busy),
+        // so the run lasts until a sample after the free has MemStats polled after it and a new LazyFree reading.
+        var (before, after) = await FreeLargeHeapAsync("madvdontneed=0",
+            (b, a) => a.HeapReleased - b.HeapReleased >= 96 << 20 && a.TraceReleased > b.TraceReleased && a.LazyFree != b.LazyFree);
 
         Assert.True(after.HeapReleased - before.HeapReleased >= 96 << 20, $"HeapReleased {Mib(before.HeapReleased)} → {Mib(after.HeapReleased)}");
         Assert.True(after.TraceReleased - before.TraceReleased >= 96 << 20, $"scavenger total {Mib(before.TraceReleased)} → {Mib(after.TraceReleased)}");
@@ -99,7 +141,8 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
     [Fact]
     public async Task With_madv_dontneed_the_same_free_takes_rss_down_and_leaves_no_lazyfree()
     {
-        var (before, after) = await FreeLargeHeapAsync("madvdontneed=1", exitAfter: "7s");
+        var (before, after) = await FreeLargeHeapAsync("madvdontneed=1",
+            (b, a) => a.HeapReleased - b.HeapReleased >= 96 << 20 && a.TraceReleased > b.TraceReleased);
 
         Assert.True(after.HeapReleased - before.HeapReleased >= 96 << 20, $"HeapReleased {Mib(before.HeapReleased)} → {Mib(after.HeapReleased)}");
         Assert.True(after.Rss < before.Rss - (96 << 20), $"RSS {Mib(before.Rss)} → {Mib(after.Rss)} should drop");
@@ -108,19 +151,38 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
 
     private sealed record Figures(double Rss, double LazyFree, double HeapReleased, double TraceReleased);
 
-    // Runs the sample with 128 MiB live, freed after 3 s (runtime.GC + debug.FreeOSMemory), under memlens run; returns
-    // the store's figures in the last sample between "listening" (the heap is allocated) and "freeing", and in the last
-    // sample of the run.
-    private async Task<(Figures Before, Figures After)> FreeLargeHeapAsync(string godebug, string exitAfter)
+    // Runs the sample with 128 MiB live, freed after 3 s (runtime.GC + debug.FreeOSMemory), under memlens run, until
+    // `settled` holds for the store's figures in the last sample between "listening" (the heap is allocated) and
+    // "freeing" and in the last sample after it (a condition, not a window: on a slow machine it takes longer); returns
+    // those two. The program runs until memlens and it are ended together.
+    private async Task<(Figures Before, Figures After)> FreeLargeHeapAsync(string godebug, Func<Figures, Figures, bool> settled)
     {
         string program = await GoPrograms.BuildAsync("memstats");
         string addr = FreeLoopbackAddress();
         var env = new Dictionary<string, string> { ["GODEBUG"] = godebug };
 
-        var (code, stdout, stderr) = await ToolProcess.RunAsync(s_timeout, env, stdin: null,
-            "run", "--json-lines", "--go-pprof", "http://" + addr, "--", program, "-addr", addr, "-alloc", "128", "-free-after", "3s", "-exit-after", exitAfter);
+        await using var tool = RunningTool.Start(env,
+            "run", "--json-lines", "--go-pprof", "http://" + addr, "--", program, "-addr", addr, "-alloc", "128", "-free-after", "3s");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var (before, after) = BeforeAndAfter(tool.Stdout);
+            if (before is not null && after is not null && settled(before, after))
+            {
+                output.WriteLine($"{godebug}: before {before}, after {after} ({clock.Elapsed.TotalSeconds:0.#} s)");
+                Assert.True(before.Rss >= 128 << 20, $"RSS before the free {Mib(before.Rss)}: the 128 MiB heap should be resident");
+                return (before, after);
+            }
 
-        Assert.True(code == 0, stderr);
+            Assert.False(tool.Process.HasExited, $"memlens run ended first (exit code {(tool.Process.HasExited ? tool.Process.ExitCode : 0)}):\n{tool.Stdout}\n{tool.Stderr}");
+            Assert.True(clock.Elapsed < s_timeout,
+                $"no samples before and after the free that show it within {s_timeout} (before {before}, after {after}):\n{tool.Stdout}\n{tool.Stderr}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static (Figures? Before, Figures? After) BeforeAndAfter(string stdout)
+    {
         Figures? before = null, after = null;
         bool listening = false, freeing = false;
         foreach (string line in stdout.Split('\n'))
@@ -156,10 +218,7 @@ public sealed class GoRunMemStatsTests(ITestOutputHelper output)
             }
         }
 
-        Assert.True(before is not null && after is not null, $"samples before and after the free are missing:\n{stdout}\n{stderr}");
-        output.WriteLine($"{godebug}: before {before}, after {after}");
-        Assert.True(before!.Rss >= 128 << 20, $"RSS before the free {Mib(before.Rss)}: the 128 MiB heap should be resident");
-        return (before!, after!);
+        return (before, after);
     }
 
     private static bool Within1Percent(double expected, double actual) =>

@@ -102,13 +102,19 @@ public sealed class DoctorScenarioTests(DoctorScenarios scenarios, ITestOutputHe
     }
 
     [Fact]
-    public async Task The_doctor_in_text_says_it_plainly()
+    public async Task The_doctor_in_text_names_the_managed_leak_with_its_confidence_and_its_docs()
     {
         var run = scenarios.Recordings["leak"];
         var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromSeconds(60), "doctor", run.Path);
         Assert.True(code == 0, stderr);
         output.WriteLine(stdout);
-        Assert.Contains("leak", stdout, StringComparison.OrdinalIgnoreCase);
+        // The verdict itself, not the word: "Runtime retention, not a leak" and the not-enough-data text also say "leak".
+        var lines = stdout.Split('\n');
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(\d+\. )?Managed leak \((high|medium|low) confidence(: confirm before acting)?\)$"));
+        Assert.Contains("   More: docs/doctor.md#managed-leak", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("Verdict: healthy", StringComparison.Ordinal));
+        Assert.DoesNotContain("Not enough data", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Runtime retention, not a leak", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("{", stdout, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MemLens.Events;
 using MemLens.Go;
 using MemLens.Metrics;
 using MemLens.Tests.Support;
@@ -221,17 +222,96 @@ public class GoMemStatsSourceTests
     }
 
     [Fact]
-    public async Task A_closed_port_is_connection_refused()
+    public async Task After_the_start_up_grace_a_closed_port_is_connection_refused()
+    {
+        int port = FreePort();
+        Assert.True(GoMemStatsEndpoint.TryCreate($"http://127.0.0.1:{port}", false, out Uri? endpoint, out _));
+        using var source = new GoMemStatsSource(endpoint, startupGrace: TimeSpan.Zero);
+        await source.FirstPoll.WaitAsync(s_wait);
+        var ex = Assert.Throws<InvalidOperationException>(() => source.Sample(new RecordingWriter()));
+        Assert.Equal($"GET http://127.0.0.1:{port}/debug/pprof/heap?debug=1: connection refused", ex.Message);
+        Assert.False(source.IsWaitingForEndpoint);
+    }
+
+    /// <summary>
+    /// `memlens run --go-pprof URL -- ./server` starts polling before the server listens: refused connections during
+    /// the start-up grace are "waiting for the endpoint" (said once as a note, polled at the normal interval, no error
+    /// for the sampler to back off from); the first answer ends the wait, and a refusal after it is a failure again.
+    /// </summary>
+    [Fact]
+    public async Task A_program_that_listens_late_is_waited_for_and_its_first_answer_is_written()
+    {
+        int port = FreePort();
+        Assert.True(GoMemStatsEndpoint.TryCreate($"http://127.0.0.1:{port}", false, out Uri? endpoint, out _));
+        var interval = TimeSpan.FromMilliseconds(200);
+        using var source = new GoMemStatsSource(endpoint, interval);
+        var writer = new RecordingWriter();
+        for (int poll = 1; poll <= 3; poll++)
+        {
+            await WaitForPolls(source, poll);
+            source.Sample(writer); // refused: no exception, nothing written, the next poll started
+            Assert.True(source.IsWaitingForEndpoint);
+            Assert.Equal(interval, source.Interval);
+        }
+
+        Assert.Empty(writer.Values);
+        var note = Assert.IsType<NoteEvent>(Assert.Single(writer.Events));
+        Assert.Equal("source.note", note.Type);
+        Assert.Equal($"go.memstats: waiting for http://127.0.0.1:{port}/debug/pprof/heap?debug=1 to answer (connection refused: the program may still be starting)", note.Message);
+
+        await using (var server = new TinyHttpServer(_ => TinyHttpServer.Ok(Heap), port))
+        {
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                // Sample writes the last poll's figures and starts the next poll unless one runs: either way one more ends.
+                long polls = source.Polls;
+                source.Sample(writer);
+                if (writer.Values.Count > 0)
+                {
+                    break;
+                }
+
+                Assert.True(clock.Elapsed < s_wait, $"no figures {s_wait} after the program started listening ({source.Polls} polls)");
+                await WaitForPolls(source, polls + 1);
+            }
+
+            Assert.Equal(67_409_264, writer.Values[MetricCatalog.GoHeapAlloc]);
+            Assert.False(source.IsWaitingForEndpoint);
+            Assert.Single(writer.Events); // said once
+        }
+
+        // It answered once: a refusal now is the program gone, reported as a failure.
+        var failed = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.True(failed.Elapsed < s_wait, "a refusal after the first answer was never reported");
+            long polls = source.Polls;
+            try
+            {
+                source.Sample(writer);
+            }
+            catch (InvalidOperationException ex) when (ex.Message.EndsWith(": connection refused", StringComparison.Ordinal))
+            {
+                Assert.False(source.IsWaitingForEndpoint);
+                break;
+            }
+            catch (InvalidOperationException ex) when (ex.Message.EndsWith(": connection reset by the program", StringComparison.Ordinal))
+            {
+                // The request in flight when the server stopped: a failure too; the next one is refused.
+            }
+
+            await WaitForPolls(source, polls + 1);
+        }
+    }
+
+    private static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         int port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        Assert.True(GoMemStatsEndpoint.TryCreate($"http://127.0.0.1:{port}", false, out Uri? endpoint, out _));
-        using var source = new GoMemStatsSource(endpoint);
-        await source.FirstPoll.WaitAsync(s_wait);
-        var ex = Assert.Throws<InvalidOperationException>(() => source.Sample(new RecordingWriter()));
-        Assert.Equal($"GET http://127.0.0.1:{port}/debug/pprof/heap?debug=1: connection refused", ex.Message);
+        return port;
     }
 
     [Fact]

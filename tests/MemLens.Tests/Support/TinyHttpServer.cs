@@ -10,14 +10,16 @@ namespace MemLens.Tests.Support;
 /// </summary>
 internal sealed class TinyHttpServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
     private readonly List<string> _requests = [];
 
-    public TinyHttpServer(Func<string, Response> respond)
+    /// <summary>Listens on <paramref name="port"/> (0: a free one), e.g. a port a client was already told about.</summary>
+    public TinyHttpServer(Func<string, Response> respond, int port = 0)
     {
         Respond = respond;
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accept = Task.Run(AcceptAsync);
