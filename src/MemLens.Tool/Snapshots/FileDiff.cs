@@ -62,7 +62,7 @@ internal sealed class FileDiff
         }
 
         // The top rows by the diff's order; the queue's first element is the one that would be shown last.
-        var best = new PriorityQueue<TypeGrowth, TypeGrowth>(top + 1, Comparer<TypeGrowth>.Create(static (x, y) => Order(y, x)));
+        var best = new PriorityQueue<TypeGrowth, TypeGrowth>(top + 1, Comparer<TypeGrowth>.Create(static (x, y) => SnapshotDiff.Order(y, x)));
         void Offer(string name, long count, long bytes)
         {
             ulong hash = Hash(name);
@@ -81,7 +81,7 @@ internal sealed class FileDiff
             {
                 best.Enqueue(row, row);
             }
-            else if (Order(row, best.Peek()) < 0)
+            else if (SnapshotDiff.Order(row, best.Peek()) < 0)
             {
                 best.DequeueEnqueue(row, row);
             }
@@ -148,11 +148,6 @@ internal sealed class FileDiff
     }
 
     /// <summary><see cref="SnapshotDiff"/>'s order: bytes added descending, then count added, then name.</summary>
-    private static int Order(TypeGrowth a, TypeGrowth b) =>
-        a.BytesDelta != b.BytesDelta ? b.BytesDelta.CompareTo(a.BytesDelta)
-        : a.CountDelta != b.CountDelta ? b.CountDelta.CompareTo(a.CountDelta)
-        : string.CompareOrdinal(a.Name, b.Name);
-
     private static ulong Hash(string name)
     {
         int max = Encoding.UTF8.GetMaxByteCount(name.Length);

@@ -49,10 +49,13 @@ public sealed class SnapshotDiff
             rows[i++] = new TypeGrowth(name, v.C0, v.C1, v.B0, v.B1);
         }
 
-        Array.Sort(rows, static (a, b) =>
-            a.BytesDelta != b.BytesDelta ? b.BytesDelta.CompareTo(a.BytesDelta)
-            : a.CountDelta != b.CountDelta ? b.CountDelta.CompareTo(a.CountDelta)
-            : string.CompareOrdinal(a.Name, b.Name));
+        Array.Sort(rows, Order);
         return new SnapshotDiff(before, after, rows);
     }
+
+    /// <summary>The order of <see cref="Rows"/>: bytes added descending, then count added descending, then name.</summary>
+    public static int Order(TypeGrowth a, TypeGrowth b) =>
+        a.BytesDelta != b.BytesDelta ? b.BytesDelta.CompareTo(a.BytesDelta)
+        : a.CountDelta != b.CountDelta ? b.CountDelta.CompareTo(a.CountDelta)
+        : string.CompareOrdinal(a.Name, b.Name);
 }
