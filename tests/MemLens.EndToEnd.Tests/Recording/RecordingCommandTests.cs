@@ -21,7 +21,14 @@ public sealed class RecordingCommandTests
         await using var demo = await DemoProcess.StartAsync("--scenario", "leak");
         await using var tool = RunningTool.Start("watch", Pid(demo.Pid), "--json-lines", "--record", path);
         await tool.WaitForLineAsync("{", s_timeout);
-        await Task.Delay(TimeSpan.FromSeconds(5)); // a few flushes (one a second)
+        // A few flushes (one a second): wait for six sampling rounds printed rather than for a fixed five seconds.
+        var deadline = DateTime.UtcNow + s_timeout;
+        while (tool.Stdout.Split('\n').Count(l => l.StartsWith('{')) < 6)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "watch printed fewer than six samples in a minute");
+            await Task.Delay(100);
+        }
+
         long lastPrinted = LastSampleMs(tool.Stdout);
         tool.Process.Kill(); // SIGKILL: no flush, no close, the -wal left behind
         await tool.Process.WaitForExitAsync();
