@@ -25,6 +25,8 @@ internal sealed class MemLensHostedService(MemLensMonitor monitor) : IHostedServ
                 var facts = new Dictionary<string, string>(monitor.Facts) { [RecordingFacts.MemLensCommand] = "in-process" };
                 _recorder = Recorder.Start(monitor.Store, path, facts, new RecorderOptions { MaxBytes = monitor.Options.RecordMaxBytes });
                 _recorder.Failed += reason => Note("recording.error", $"Recording to {path} stopped: {reason}");
+                var recorder = _recorder;
+                monitor.AddSinkStatus(() => new SinkStatus("recording", recorder.State.ToWord(), recorder.LastError));
             }
 #pragma warning disable CA1031 // In-process, a recording that cannot start must never stop the application.
             catch (Exception ex)

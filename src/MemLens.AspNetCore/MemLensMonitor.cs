@@ -20,6 +20,7 @@ public sealed class MemLensMonitor : IDisposable
 {
     private readonly Sampler _sampler;
     private readonly StreamHub _hub;
+    private readonly List<Func<SinkStatus>> _sinks = [];
     private int _started;
     private bool _disposed;
 
@@ -130,6 +131,31 @@ public sealed class MemLensMonitor : IDisposable
 
     /// <summary>Each source's state, for the status strip.</summary>
     public IReadOnlyList<SourceStatus> Statuses => _sampler.Statuses;
+
+    /// <summary>
+    /// Adds what <c>api/status</c> reports as a sink's state (read at each status request, so it must be cheap and
+    /// must not throw): the recorder's, so that a recording paused on a full disk shows on the dashboard.
+    /// </summary>
+    public void AddSinkStatus(Func<SinkStatus> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_sinks)
+        {
+            _sinks.Add(read);
+        }
+    }
+
+    /// <summary>The sinks' states, as added with <see cref="AddSinkStatus"/>.</summary>
+    public IReadOnlyList<SinkStatus> SinkStatuses
+    {
+        get
+        {
+            lock (_sinks)
+            {
+                return _sinks.Select(read => read()).ToArray();
+            }
+        }
+    }
 
     /// <summary>True once the watched process has exited.</summary>
     public bool TargetExited => _sampler.TargetHasExited;

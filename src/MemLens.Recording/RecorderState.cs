@@ -18,3 +18,16 @@ public enum RecorderState
     /// <summary>Disposed: the file is closed.</summary>
     Closed,
 }
+
+/// <summary>Words for <see cref="RecorderState"/> as the dashboard's <c>api/status</c> and JSON outputs show them.</summary>
+public static class RecorderStateExtensions
+{
+    /// <summary><c>recording</c>, <c>disk_full</c>, <c>stopped</c> or <c>closed</c>.</summary>
+    public static string ToWord(this RecorderState state) => state switch
+    {
+        RecorderState.DiskFull => "disk_full",
+        RecorderState.Stopped => "stopped",
+        RecorderState.Closed => "closed",
+        _ => "recording",
+    };
+}

@@ -3,7 +3,7 @@
 
 import { el } from './dom';
 import { formatBytes, formatTime } from './format';
-import type { SourceStatus, Status } from './types';
+import type { SinkStatus, SourceStatus, Status } from './types';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'exited' | 'recording' | 'report';
 
@@ -110,7 +110,7 @@ export class StatusStrip {
         `History kept in the server's memory: ${formatBytes(bytes)} of a ${formatBytes(budgetBytes)} budget` +
         (droppedEvents ? `; ${droppedEvents} events dropped` : '');
     }
-    if (st.sources) this.renderSources(st.sources);
+    if (st.sources || st.sinks) this.renderSources([...(st.sources ?? []), ...(st.sinks ?? []).map(sinkAsSource)]);
   }
 
   private renderSources(list: SourceStatus[]): void {
@@ -121,8 +121,9 @@ export class StatusStrip {
       item.dataset.source = src.name;
       const dot = el('span', 'dot');
       dot.setAttribute('aria-hidden', 'true');
-      item.append(dot, el('span', 'source-name', src.name), el('span', 'source-state', src.state));
-      let tip = `${src.name}: ${src.state}`;
+      const shown = (src as { shownState?: string }).shownState ?? src.state;
+      item.append(dot, el('span', 'source-name', src.name), el('span', 'source-state', shown));
+      let tip = `${src.name}: ${shown}`;
       if (src.lastSuccessTs) tip += `\nlast success ${formatTime(src.lastSuccessTs)}`;
       if (src.runs != null) tip += `\n${src.runs} runs, ${src.failures ?? 0} failures`;
       if (src.lastError) {
@@ -136,4 +137,10 @@ export class StatusStrip {
     }
     this.sources.replaceChildren(frag);
   }
+}
+
+/** A sink (the recording) shown among the sources: its own word, coloured as a source in that condition would be. */
+export function sinkAsSource(sink: SinkStatus): SourceStatus & { shownState: string } {
+  const state = sink.state === 'recording' ? 'ok' : sink.state === 'closed' ? 'stopped' : 'failing';
+  return { name: sink.name, state, shownState: sink.state.replace('_', ' '), lastError: sink.lastError };
 }

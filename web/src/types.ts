@@ -197,11 +197,19 @@ export interface SourceStatus {
   intervalMs?: number;
 }
 
+/** Something that writes the store elsewhere, e.g. the recording (src/MemLens.AspNetCore/SinkStatus.cs). */
+export interface SinkStatus {
+  name: string;
+  state: 'recording' | 'disk_full' | 'stopped' | 'closed' | string;
+  lastError?: string | null;
+}
+
 export interface Status {
   serverTs: number;
   targetExited?: boolean;
   store?: { bytes: number; budgetBytes: number; droppedEvents?: number };
   sources?: SourceStatus[];
+  sinks?: SinkStatus[];
 }
 
 export interface Sample {

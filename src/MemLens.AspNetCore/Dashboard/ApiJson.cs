@@ -217,6 +217,17 @@ internal static class ApiJson
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("sinks");
+        foreach (var sink in monitor.SinkStatuses)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", sink.Name);
+            w.WriteString("state", sink.State);
+            w.WriteString("lastError", sink.LastError);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

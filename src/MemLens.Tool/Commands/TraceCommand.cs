@@ -240,6 +240,7 @@ internal static class TraceCommand
         rec.Start(store);
         var monitor = new MemLensMonitor(store, [source], new MemLensTarget(0, "stdin", "go", InProcess: false),
             new MemLensOptions { SampleInterval = interval, Title = "Go trace from standard input" });
+        rec.ShowOn(monitor);
         return await StoreDashboard.ServeAsync(monitor, "Go trace from standard input", settings, duration, ct, () =>
         {
             // Read on a task of its own: the console's reader blocks. It ends with the input or Ctrl+C.
@@ -297,6 +298,7 @@ internal static class TraceCommand
         // A replay does not move: the page opens no stream, shows no live indicator and lists the events.
         var monitor = new MemLensMonitor(store, [], new MemLensTarget(0, name, "go", InProcess: false),
             new MemLensOptions { Title = $"{name} (Go trace replay)" }) { Live = false };
+        rec.ShowOn(monitor);
         string span = Span(store);
         return await StoreDashboard.ServeAsync(monitor, $"{path} (replay{span})", settings, duration, ct, () => Task.CompletedTask, statusText: null, wholeRange: true).ConfigureAwait(false);
     }
@@ -355,6 +357,15 @@ internal sealed class TraceRecording(RecordSettings? settings, IReadOnlyDictiona
 
     /// <summary>Starts recording <paramref name="store"/>; throws <see cref="RecordingException"/> when --record's file cannot be made.</summary>
     public void Start(MetricStore store) => _recording ??= ToolRecording.Start(store, settings, facts);
+
+    /// <summary>The recording's state in the dashboard's <c>api/status</c> (e.g. paused on a full disk), once started.</summary>
+    public void ShowOn(MemLensMonitor monitor)
+    {
+        if (_recording is { } recording)
+        {
+            monitor.AddSinkStatus(() => recording.Status);
+        }
+    }
 
     public void Dispose() => _recording?.Dispose();
 }

@@ -74,6 +74,11 @@ internal static class WatchDashboard
                 return ExitCodes.Error;
             }
 
+            if (recording is { } shown)
+            {
+                monitor.AddSinkStatus(() => shown.Status);
+            }
+
             bool exporting;
             (exporting, exporters) = await ToolExporters.TryStartAsync(monitor.Store, target.ToExported(), export).ConfigureAwait(false);
             if (!exporting)

@@ -22,6 +22,9 @@ internal sealed class ToolRecording : IDisposable
     /// <summary>Where the recording stands (recording, waiting on a full disk, stopped, closed), for a status line or the dashboard.</summary>
     public RecorderState State => _recorder.State;
 
+    /// <summary>The recording's state as the dashboard's <c>api/status</c> shows it (e.g. paused on a full disk).</summary>
+    public MemLens.AspNetCore.SinkStatus Status => new("recording", _recorder.State.ToWord(), _recorder.LastError);
+
     /// <summary>The recorder's last error on one line (the full disk's reason while <see cref="State"/> is DiskFull), or null.</summary>
     public string? LastError => _recorder.LastError;
 

@@ -53,6 +53,54 @@ public sealed class DiskFullCommandTests
         Assert.True(times[^1] >= lastPrinted, $"the last sample printed before space returned ({lastPrinted}) is not in the file (last {times[^1]})");
     }
 
+    [RootFact]
+    public async Task A_full_disk_shows_in_the_dashboards_status_and_timeline_and_clears_when_space_returns()
+    {
+        using var fs = SmallFileSystem.Mount(4L << 20);
+        string path = fs.File("dashboard.db");
+        await using var demo = await DemoProcess.StartAsync("--scenario", "idle");
+        await using var tool = RunningTool.Start("watch", demo.Pid.ToString(CultureInfo.InvariantCulture), "--no-browser", "--record", path);
+        var url = new Uri(await tool.WaitForLineAsync("Dashboard:", s_timeout));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await WaitUntilAsync(() => SampleCount(path) > 0, "the first flush");
+        Assert.Equal("recording", (await RecordingStatusAsync(http, url)).State);
+
+        fs.Fill();
+        var full = await WaitForStatusAsync(http, url, "disk_full");
+        Assert.Contains("full", full.LastError, StringComparison.OrdinalIgnoreCase);
+        using (var events = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "api/events"))))
+        {
+            Assert.Single(events.RootElement.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "recording.disk_full");
+        }
+
+        fs.Free();
+        await WaitForStatusAsync(http, url, "recording");
+        Assert.Equal(0, await tool.InterruptAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    private static async Task<(string State, string? LastError)> RecordingStatusAsync(HttpClient http, Uri url)
+    {
+        using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "api/status")));
+        var sink = Assert.Single(status.RootElement.GetProperty("sinks").EnumerateArray(), s => s.GetProperty("name").GetString() == "recording");
+        return (sink.GetProperty("state").GetString()!, sink.GetProperty("lastError").GetString());
+    }
+
+    private static async Task<(string State, string? LastError)> WaitForStatusAsync(HttpClient http, Uri url, string state)
+    {
+        var deadline = DateTime.UtcNow + s_timeout;
+        while (true)
+        {
+            var status = await RecordingStatusAsync(http, url);
+            if (status.State == state)
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"api/status said the recording is '{status.State}' ({status.LastError}), not '{state}', for {s_timeout}");
+            await Task.Delay(100);
+        }
+    }
+
     private static List<long> Samples(string stdout) =>
         stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l =>
         {
