@@ -15,7 +15,7 @@ namespace MemLens.Snapshots.Graph;
 /// while SNCA does one DFS and one reverse pass; and over full Lengauer–Tarjan because it needs no buckets. Every
 /// step is a loop over arrays with an explicit stack (the DFS and the path compression both), so a 10 M-node chain
 /// cannot overflow the call stack. Memory while computing: about 7 ints per vertex plus predecessor lists (one int
-/// per edge); kept afterwards: the dominators and the DFS order (two ints per vertex).
+/// per edge), arrays reused between steps where they can be; kept afterwards: the dominators and the DFS order (two ints per vertex).
 /// </remarks>
 public sealed class DominatorTree
 {
@@ -173,8 +173,6 @@ public sealed class DominatorTree
             count++;
         }
 
-        cursor = null!;
-
         // 2. Predecessor lists (CSR) of reached vertices, by vertex: heap edges, and each root vertex for its node.
         //    The super-root is the only predecessor of a root vertex and is handled directly.
         var firstPred = new int[n + 1];
@@ -202,7 +200,8 @@ public sealed class DominatorTree
         }
 
         var preds = new int[firstPred[n]];
-        var fill = new int[n];
+        int[] fill = cursor; // reused: the DFS is over
+        Array.Clear(fill, 0, n);
         for (int v = 0; v < n; v++)
         {
             if (number[v] < 0)
@@ -223,11 +222,9 @@ public sealed class DominatorTree
             preds[firstPred[t] + fill[t]++] = n + r;
         }
 
-        fill = null!;
-
         // 3. Semidominators in reverse preorder. ancestor[] starts as the DFS parent and is compressed by Eval;
         //    vertices numbered >= i + 1 are the linked ones. idomNum[] keeps the untouched DFS parent for step 4.
-        var semi = new int[count];
+        int[] semi = cursor; // reused again: the predecessor lists are done
         var label = new int[count];
         var idomNum = new int[count];
         int[] ancestor = parent;

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MemLens.Snapshots.Graph;
 
 /// <summary>
@@ -9,7 +11,8 @@ namespace MemLens.Snapshots.Graph;
 /// Memory: the walk delivers a node's edges right after the node, so an edge whose source is the node just added
 /// is stored as that node's arrival number (4 bytes) plus the target address (8 bytes); any other edge keeps its
 /// source address on a side list that is resolved at build time. Build sorts the addresses once (index = rank) and
-/// resolves targets by binary search on that sorted array: an address → index map with no object per node.
+/// resolves references through an <see cref="AddressIndex"/> over that sorted array: an address → index map with
+/// no object per node, dropped once the edges are resolved.
 /// </remarks>
 public sealed class HeapGraphBuilder
 {
@@ -172,20 +175,23 @@ public sealed class HeapGraphBuilder
         }
 
         rankOfArrival = null!;
+        var index = new AddressIndex(addresses, n);
         foreach (var (edge, source) in _otherSources)
         {
-            sources[edge] = Find(addresses, n, source);
+            sources[edge] = index.Find(source);
         }
 
         _otherSources.Clear();
         _otherSources.TrimExcess();
-        var targets = new int[edgesIn];
+        // Resolved targets overwrite the target addresses in place, viewed as ints: int e lies in ulong e / 2,
+        // which has been read by the time it is written (e / 2 <= e), so no second edge-sized array is needed.
+        ulong[] targetAddresses = _edgeTargets.Items;
+        Span<int> targets = MemoryMarshal.Cast<ulong, int>(targetAddresses.AsSpan());
         var firstEdge = new int[n + 1];
         long dangling = 0;
-        ulong[] targetAddresses = _edgeTargets.Items;
         for (int e = 0; e < edgesIn; e++)
         {
-            int to = sources[e] < 0 ? -1 : Find(addresses, n, targetAddresses[e]);
+            int to = sources[e] < 0 ? -1 : index.Find(targetAddresses[e]);
             if (to < 0)
             {
                 dangling++;
@@ -197,7 +203,6 @@ public sealed class HeapGraphBuilder
             firstEdge[sources[e] + 1]++;
         }
 
-        _edgeTargets = default;
         for (int i = 0; i < n; i++)
         {
             firstEdge[i + 1] += firstEdge[i];
@@ -218,6 +223,7 @@ public sealed class HeapGraphBuilder
         Array.Copy(firstEdge, 1, firstEdge, 0, n);
         firstEdge[n] = kept;
         _edgeSources = default;
+        _edgeTargets = default;
 
         // Roots: keep those that name a known node.
         int rootsIn = _rootAddresses.Count;
@@ -227,7 +233,7 @@ public sealed class HeapGraphBuilder
         int roots = 0;
         for (int r = 0; r < rootsIn; r++)
         {
-            int node = Find(addresses, n, _rootAddresses.Items[r]);
+            int node = index.Find(_rootAddresses.Items[r]);
             if (node < 0)
             {
                 continue;
@@ -245,12 +251,6 @@ public sealed class HeapGraphBuilder
         _rootKinds = default;
         _rootNames = default;
         return new HeapGraph(n, addresses, sizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses);
-    }
-
-    private static int Find(ulong[] sorted, int count, ulong address)
-    {
-        int i = Array.BinarySearch(sorted, 0, count, address);
-        return i >= 0 ? i : -1;
     }
 
     private void ThrowIfBuilt()
