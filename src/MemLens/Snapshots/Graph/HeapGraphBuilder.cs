@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace MemLens.Snapshots.Graph;
 
 /// <summary>
@@ -18,15 +16,15 @@ public sealed class HeapGraphBuilder
 {
     private const int OtherSource = -1;
 
-    private BoundedArray<ulong> _addresses;
-    private BoundedArray<long> _sizes;
-    private BoundedArray<int> _types;
-    private BoundedArray<int> _edgeSources;   // arrival number of the source, or OtherSource
-    private BoundedArray<ulong> _edgeTargets;  // target address
+    private ChunkedArray<ulong> _addresses;
+    private ChunkedArray<long> _sizes;
+    private ChunkedArray<int> _types;
+    private ChunkedArray<int> _edgeSources;   // arrival number of the source, or OtherSource
+    private ChunkedArray<ulong> _edgeTargets;  // target address
     private readonly List<(int Edge, ulong Source)> _otherSources = [];
-    private BoundedArray<ulong> _rootAddresses;
-    private BoundedArray<HeapRootKind> _rootKinds;
-    private BoundedArray<int> _rootNames;
+    private ChunkedArray<ulong> _rootAddresses;
+    private ChunkedArray<HeapRootKind> _rootKinds;
+    private ChunkedArray<int> _rootNames;
     private ulong _lastAddress;
     private long _nodesOverLimit;
     private long _edgesOverLimit;
@@ -121,7 +119,8 @@ public sealed class HeapGraphBuilder
         ThrowIfBuilt();
         _built = true;
         int arrived = _addresses.Count;
-        ulong[] addresses = _addresses.Items;
+        ulong[] addresses = _addresses.MoveToArray();
+        _addresses = default;
 
         // Sort addresses, carrying each one's arrival number, then drop duplicates: rank = node index.
         var arrival = new int[arrived];
@@ -154,8 +153,8 @@ public sealed class HeapGraphBuilder
         int typeCount = 0;
         for (int rank = 0; rank < n; rank++)
         {
-            sizes[rank] = _sizes.Items[arrival[rank]];
-            types[rank] = _types.Items[arrival[rank]];
+            sizes[rank] = _sizes[arrival[rank]];
+            types[rank] = _types[arrival[rank]];
             typeCount = Math.Max(typeCount, types[rank] + 1);
         }
 
@@ -165,12 +164,12 @@ public sealed class HeapGraphBuilder
 
         // Sources to ranks (-1: unknown), then targets; an edge with either end unknown is dangling.
         int edgesIn = _edgeTargets.Count;
-        int[] sources = _edgeSources.Items;
         for (int e = 0; e < edgesIn; e++)
         {
-            if (sources[e] != OtherSource)
+            ref int source = ref _edgeSources[e];
+            if (source != OtherSource)
             {
-                sources[e] = rankOfArrival[sources[e]];
+                source = rankOfArrival[source];
             }
         }
 
@@ -178,29 +177,29 @@ public sealed class HeapGraphBuilder
         var index = new AddressIndex(addresses, n);
         foreach (var (edge, source) in _otherSources)
         {
-            sources[edge] = index.Find(source);
+            _edgeSources[edge] = index.Find(source);
         }
 
         _otherSources.Clear();
         _otherSources.TrimExcess();
-        // Resolved targets overwrite the target addresses in place, viewed as ints: int e lies in ulong e / 2,
-        // which has been read by the time it is written (e / 2 <= e), so no second edge-sized array is needed.
-        ulong[] targetAddresses = _edgeTargets.Items;
-        Span<int> targets = MemoryMarshal.Cast<ulong, int>(targetAddresses.AsSpan());
+
+        // Each resolved target overwrites its own address: no second edge-sized array.
         var firstEdge = new int[n + 1];
         long dangling = 0;
         for (int e = 0; e < edgesIn; e++)
         {
-            int to = sources[e] < 0 ? -1 : index.Find(targetAddresses[e]);
+            ref int source = ref _edgeSources[e];
+            ref ulong target = ref _edgeTargets[e];
+            int to = source < 0 ? -1 : index.Find(target);
             if (to < 0)
             {
                 dangling++;
-                sources[e] = -1;
+                source = -1;
                 continue;
             }
 
-            targets[e] = to;
-            firstEdge[sources[e] + 1]++;
+            target = (ulong)to;
+            firstEdge[source + 1]++;
         }
 
         for (int i = 0; i < n; i++)
@@ -214,9 +213,10 @@ public sealed class HeapGraphBuilder
         var edgeTargets = new int[kept];
         for (int e = edgesIn - 1; e >= 0; e--)
         {
-            if (sources[e] >= 0)
+            int source = _edgeSources[e];
+            if (source >= 0)
             {
-                edgeTargets[--firstEdge[sources[e] + 1]] = targets[e];
+                edgeTargets[--firstEdge[source + 1]] = (int)_edgeTargets[e];
             }
         }
 
@@ -233,20 +233,19 @@ public sealed class HeapGraphBuilder
         int roots = 0;
         for (int r = 0; r < rootsIn; r++)
         {
-            int node = index.Find(_rootAddresses.Items[r]);
+            int node = index.Find(_rootAddresses[r]);
             if (node < 0)
             {
                 continue;
             }
 
             rootNodes[roots] = node;
-            rootKinds[roots] = _rootKinds.Items[r];
-            rootNames[roots] = _rootNames.Items[r];
+            rootKinds[roots] = _rootKinds[r];
+            rootNames[roots] = _rootNames[r];
             roots++;
         }
 
         var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, rootsIn - roots);
-        _addresses = default;
         _rootAddresses = default;
         _rootKinds = default;
         _rootNames = default;
