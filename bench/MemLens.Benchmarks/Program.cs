@@ -22,6 +22,20 @@ if (args.Length > 0 && args[0] == "--snapshot")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--heap-graph")
+{
+    // Heap graph analysis without the walk: builder + dominators + retained sizes, time and memory per node.
+    if (args.Length > 3 && args[3] == "--header")
+    {
+        MemLens.Benchmarks.HeapGraphReport.PrintHeader();
+    }
+
+    MemLens.Benchmarks.HeapGraphReport.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000,
+        args.Length > 2 ? args[2] : "random");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--attach-latency")
 {
     // memlens watch <pid> of a .NET process: start to first runtime value, as a user meets it.

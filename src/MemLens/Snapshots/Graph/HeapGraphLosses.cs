@@ -1,0 +1,18 @@
+namespace MemLens.Snapshots.Graph;
+
+/// <summary>
+/// What <see cref="HeapGraphBuilder"/> counted and dropped instead of growing without limit or failing, so a
+/// snapshot can say it is incomplete rather than be silently wrong.
+/// </summary>
+/// <param name="NodesOverLimit">Nodes refused because MaxNodes was reached.</param>
+/// <param name="EdgesOverLimit">Edges refused because MaxEdges was reached.</param>
+/// <param name="RootsOverLimit">Roots refused because MaxRoots was reached.</param>
+/// <param name="DuplicateNodes">Nodes given at an address already taken; one of them is kept (which one is unspecified), the rest dropped.</param>
+/// <param name="DanglingEdges">Edges whose source or target is no known node (e.g. a target outside the walked heap).</param>
+/// <param name="DanglingRoots">Roots whose address is no known node.</param>
+public readonly record struct HeapGraphLosses(
+    long NodesOverLimit, long EdgesOverLimit, long RootsOverLimit, long DuplicateNodes, long DanglingEdges, long DanglingRoots)
+{
+    /// <summary>True when the graph lacks something the heap had: a limit was hit (dangling references alone do not count).</summary>
+    public bool Truncated => NodesOverLimit > 0 || EdgesOverLimit > 0 || RootsOverLimit > 0;
+}
