@@ -56,6 +56,18 @@ internal static class ToolProcess
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] args) =>
         RunAsync(timeout, whileRunning: null, args);
 
+    /// <summary>Runs another program (e.g. <c>go tool pprof</c>) to its end, within two minutes, and returns what it printed.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunProgramAsync(string program, params string[] args)
+    {
+        var psi = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>
     /// Runs memlens and, while it runs, calls <paramref name="whileRunning"/> over and over with a flag that
     /// says whether memlens was still alive when the call ended (for references taken at the same time).

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MemLens.Pprof;
@@ -36,7 +35,7 @@ public sealed partial class GoHeapProfileReadTests : IDisposable
         Assert.Equal(512 * 1024, p.Period); // Go's default runtime.MemProfileRate
 
         // Independent reference: Go's own decoder of the same file, one "a b c d: locations" line per sample.
-        var raw = await RunAsync("go", "tool", "pprof", "-raw", file);
+        var raw = await ToolProcess.RunProgramAsync("go", "tool", "pprof", "-raw", file);
         Assert.True(raw.ExitCode == 0, raw.Stderr);
         var goValues = RawSampleLine().Matches(raw.Stdout)
             .Select(m => string.Join(' ', Enumerable.Range(1, 4).Select(g => m.Groups[g].Value))).Order().ToArray();
@@ -61,15 +60,4 @@ public sealed partial class GoHeapProfileReadTests : IDisposable
 
     [GeneratedRegex(@"^\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+):", RegexOptions.Multiline)]
     private static partial Regex RawSampleLine();
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, params string[] args)
-    {
-        var psi = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
 }

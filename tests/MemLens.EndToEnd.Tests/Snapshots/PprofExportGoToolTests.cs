@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using MemLens.Diagnostics.Snapshots;
 using MemLens.Snapshots;
@@ -27,14 +26,8 @@ public sealed partial class PprofExportGoToolTests : IDisposable
         string file = Path.Combine(_dir, "heap.pb.gz");
         PprofExport.Write(file, snapshot);
 
-        var psi = new ProcessStartInfo("go", ["tool", "pprof", "-raw", file]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var go = Process.Start(psi)!;
-        var stdout = go.StandardOutput.ReadToEndAsync();
-        var stderr = go.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await go.WaitForExitAsync(cts.Token);
-        string raw = await stdout;
-        Assert.True(go.ExitCode == 0, await stderr);
+        var (code, raw, stderr) = await ToolProcess.RunProgramAsync("go", "tool", "pprof", "-raw", file);
+        Assert.True(code == 0, stderr);
 
         Assert.Contains("Comment: MemLens heap snapshot of process 4242 (orders-api), GC 9, truncated: stopped at the object limit\n", raw, StringComparison.Ordinal);
         Assert.Contains("inuse_objects/count inuse_space/bytes[dflt]\n", raw, StringComparison.Ordinal);

@@ -48,7 +48,7 @@ public sealed class SnapshotCommandTests : IDisposable
             Assert.True(top.GetProperty("count_delta").GetInt64() > 1000, diff.Stdout);
         }
 
-        var go = await RunAsync("go", ["tool", "pprof", "-top", pprof]);
+        var go = await ToolProcess.RunProgramAsync("go", "tool", "pprof", "-top", pprof);
         Assert.True(go.ExitCode == 0, go.Stderr);
         Assert.Contains(LeakedType, go.Stdout, StringComparison.Ordinal);
         Assert.Contains("Type: inuse_space", go.Stdout + go.Stderr, StringComparison.Ordinal);
@@ -116,21 +116,5 @@ public sealed class SnapshotCommandTests : IDisposable
         Assert.Equal("", stdout);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"memlens: {bad}: not a MemLens snapshot: invalid or truncated JSON", line, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, string[] args)
-    {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
     }
 }
