@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using MemLens.Metrics;
 using MemLens.Procfs;
@@ -106,11 +107,23 @@ public class ProcfsSourceLiveTests
     /// Starts a process whose child exits after <paramref name="lifetime"/> and is never reaped, so it
     /// stays a zombie; returns the parent and the child's pid.
     /// </summary>
+    /// <summary>
+    /// A child (`sleep <paramref name="lifetime"/>`) whose parent will never reap it, returned once the parent is that
+    /// non-waiting program: sh forks the child, prints its pid, then becomes `sleep 60`. Until sh has exec'd, a child
+    /// that dies is reaped by sh itself (a loaded run killed it in that window and found no zombie), so this waits.
+    /// </summary>
     internal static (ChildProcess Parent, int ChildPid) StartDoomedChild(string lifetime)
     {
-        // sh forks `sleep <lifetime>`, prints its pid, then becomes `sleep 60`, which never waits for it.
         var parent = ChildProcess.Start("sh", ["-c", $"sleep {lifetime} & echo $!; exec sleep 60"], captureOutput: true);
-        return (parent, int.Parse(parent.Process.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture));
+        int child = int.Parse(parent.Process.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!File.ReadAllText($"/proc/{parent.Pid}/cmdline").StartsWith("sleep\0", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "sh did not exec `sleep 60` within 10 s");
+            Thread.Sleep(10);
+        }
+
+        return (parent, child);
     }
 
     internal static void WaitUntilZombie(int pid)
@@ -123,9 +136,15 @@ public class ProcfsSourceLiveTests
         }
     }
 
+    /// <summary>A zombie: a doomed child killed once its parent is the program that never reaps it.</summary>
     internal static (ChildProcess Parent, int ZombiePid) StartZombie()
     {
-        var (parent, pid) = StartDoomedChild("0.05");
+        var (parent, pid) = StartDoomedChild("60");
+        using (var child = Process.GetProcessById(pid))
+        {
+            child.Kill();
+        }
+
         WaitUntilZombie(pid);
         return (parent, pid);
     }
