@@ -98,6 +98,34 @@ public class SnapshotFileTests
         }
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"types\": [{\"name\": \"A\", \"count\": 1, \"bytes\": 8}")] // cut off mid-file
+    [InlineData("{\"types\": [{\"name\": \"A\", \"count\": 99999999999999999999999, \"bytes\": 8}]}")] // overflowing count
+    [InlineData("{\"types\": [{\"name\": \"A\", \"count\": -1, \"bytes\": 8}]}")]
+    [InlineData("{\"types\": [{\"name\": 42, \"count\": 1, \"bytes\": 8}]}")]
+    [InlineData("{\"types\": {}}")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("{\"format\": \"something-else\", \"version\": 1, \"types\": []}")]
+    [InlineData("{\"format\": \"memlens-heap-snapshot\", \"version\": 99, \"types\": []}")]
+    [InlineData("\u001b[31m not json at all")]
+    public void Scan_of_a_damaged_file_fails_in_one_line_naming_the_file(string content)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"memlens-test-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, content);
+            var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Scan(path, (_, _, _) => { }));
+            Assert.StartsWith(path + ": ", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', ex.Message);
+            Assert.DoesNotContain('\u001b', ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void A_directory_is_named_as_one()
     {
