@@ -66,6 +66,12 @@ public sealed class HeapSnapshot
     /// <summary>Why the snapshot is partial, or other things a reader should know; null when there is nothing to say.</summary>
     public string? Note { get; init; }
 
+    /// <summary>
+    /// Who holds the heap (retention tree and retained bytes per type), when the walk captured references and roots;
+    /// null for a histogram-only snapshot (and files of format version 1).
+    /// </summary>
+    public HeapRetention? Retention { get; init; }
+
     /// <summary>Per-type figures, largest total bytes first.</summary>
     public IReadOnlyList<TypeStat> Types { get; }
 
