@@ -17,7 +17,7 @@ public sealed class SnapshotDiff
 
     public HeapSnapshot After { get; }
 
-    /// <summary>Every type present in either snapshot, by <see cref="TypeGrowth.BytesDelta"/> descending (ties by count delta, then name).</summary>
+    /// <summary>Every type present in either snapshot, by <see cref="TypeGrowth.BytesDelta"/> descending (ties by count delta, then name), or by retained bytes added when asked.</summary>
     public IReadOnlyList<TypeGrowth> Rows { get; }
 
     public long BytesDelta => After.TotalBytes - Before.TotalBytes;
@@ -25,7 +25,13 @@ public sealed class SnapshotDiff
     public long CountDelta => After.TotalObjects - Before.TotalObjects;
 
     /// <summary>Compares <paramref name="before"/> with <paramref name="after"/>; neither is changed.</summary>
-    public static SnapshotDiff Compute(HeapSnapshot before, HeapSnapshot after)
+    /// <param name="before">The first snapshot.</param>
+    /// <param name="after">The second snapshot.</param>
+    /// <param name="byRetained">
+    /// Order rows by retained bytes added (<see cref="OrderByRetained"/>) instead of shallow bytes added; rows then
+    /// carry <see cref="TypeGrowth.RetainedBefore"/>/<see cref="TypeGrowth.RetainedAfter"/> either way.
+    /// </param>
+    public static SnapshotDiff Compute(HeapSnapshot before, HeapSnapshot after, bool byRetained = false)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
@@ -49,9 +55,28 @@ public sealed class SnapshotDiff
             rows[i++] = new TypeGrowth(name, v.C0, v.C1, v.B0, v.B1);
         }
 
-        Array.Sort(rows, Order);
+        if (after.Retention is { } retention)
+        {
+            var heldBy = new HeldByIndex(before.Retention, retention);
+            for (int r = 0; r < rows.Length; r++)
+            {
+                string name = rows[r].Name;
+                rows[r] = rows[r] with
+                {
+                    RetainedBefore = before.Retention is { } b ? b.RetainedBytesByType.GetValueOrDefault(name) : null,
+                    RetainedAfter = retention.RetainedBytesByType.GetValueOrDefault(name),
+                    HeldBy = heldBy.For(name),
+                };
+            }
+        }
+
+        Array.Sort(rows, byRetained ? OrderByRetained : Order);
         return new SnapshotDiff(before, after, rows);
     }
+
+    /// <summary>Retained bytes added descending (a row without retention data counts 0), then <see cref="Order"/>.</summary>
+    public static int OrderByRetained(TypeGrowth a, TypeGrowth b) =>
+        (a.RetainedDelta ?? 0) != (b.RetainedDelta ?? 0) ? (b.RetainedDelta ?? 0).CompareTo(a.RetainedDelta ?? 0) : Order(a, b);
 
     /// <summary>The order of <see cref="Rows"/>: bytes added descending, then count added descending, then name.</summary>
     public static int Order(TypeGrowth a, TypeGrowth b) =>
