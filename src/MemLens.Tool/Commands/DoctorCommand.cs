@@ -10,6 +10,7 @@ using MemLens.Storage;
 using MemLens.Tool.Attaching;
 using MemLens.Tool.Cli;
 using MemLens.Tool.Dashboard;
+using MemLens.Tool.Doctor;
 using MemLens.Tool.Recording;
 using MemLens.Tool.Watching;
 
@@ -34,6 +35,17 @@ internal static class DoctorCommand
                           "from, to, next_steps, docs}]}) instead of text.",
         };
         var goPprof = new GoPprofOptions();
+        var snapshots = new Option<bool>("--snapshots")
+        {
+            Description = "For a live .NET process: take a heap snapshot when observing starts and, if the doctor finds a managed leak, another at " +
+                          "the end, and name what grew and which static field, handle or stack holds it in the finding. Each snapshot pauses " +
+                          "the process while its heap is walked (about a second per million objects). The files are saved (see --snapshot-dir).",
+        };
+        var snapshotDir = new Option<string>("--snapshot-dir")
+        {
+            Description = "Where --snapshots saves its snapshot files. Default: the current directory.",
+            DefaultValueFactory = _ => ".",
+        };
         common.Duration.Description = $"How long to observe a live process before judging, e.g. 5m, 1h. Default: {Durations.Format(DefaultDuration)}. Ctrl+C judges what was seen so far.";
         var command = new Command("doctor",
             "Say what is happening to a process's memory: a managed leak, native growth, memory the runtime keeps, pages freed lazily " +
@@ -46,6 +58,8 @@ internal static class DoctorCommand
         command.Options.Add(common.Duration);
         command.Options.Add(common.Interval);
         command.Options.Add(json);
+        command.Options.Add(snapshots);
+        command.Options.Add(snapshotDir);
         goPprof.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
@@ -61,7 +75,15 @@ internal static class DoctorCommand
                 }
 
                 var interval = parse.GetValue(common.Interval) ?? TimeSpan.FromSeconds(1);
-                var (code, observed) = await ObserveAsync(pid, interval, parse.GetValue(common.Duration) ?? DefaultDuration, goPprof.Sources(parse, interval), parse.GetValue(goPprof.Url) is not null, ct).ConfigureAwait(false);
+                string directory = parse.GetValue(snapshotDir)!;
+                if (parse.GetValue(snapshots) && !Directory.Exists(directory))
+                {
+                    await Console.Error.WriteLineAsync(TerminalText.Sanitize($"memlens: --snapshot-dir {directory} is not a directory.")).ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                var heap = parse.GetValue(snapshots) ? new DoctorSnapshots(pid, directory) : null;
+                var (code, observed) = await ObserveAsync(pid, interval, parse.GetValue(common.Duration) ?? DefaultDuration, goPprof.Sources(parse, interval), parse.GetValue(goPprof.Url) is not null, heap, ct).ConfigureAwait(false);
                 if (observed is null)
                 {
                     return code;
@@ -74,6 +96,12 @@ internal static class DoctorCommand
                 if (parse.GetResult(common.Duration) is { Implicit: false } || parse.GetResult(common.Interval) is { Implicit: false })
                 {
                     await Console.Error.WriteLineAsync("memlens: --duration and --interval apply to observing a PID, not to a recording.").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                if (parse.GetValue(snapshots) || parse.GetResult(snapshotDir) is { Implicit: false })
+                {
+                    await Console.Error.WriteLineAsync("memlens: --snapshots and --snapshot-dir apply to observing a live .NET process, not to a recording.").ConfigureAwait(false);
                     return ExitCodes.Usage;
                 }
 
@@ -111,7 +139,7 @@ internal static class DoctorCommand
     }
 
     private static async Task<(int Code, DoctorReport? Report)> ObserveAsync(int pid, TimeSpan interval, TimeSpan duration,
-        IReadOnlyList<IMetricSource> goSources, bool goPprof, CancellationToken ct)
+        IReadOnlyList<IMetricSource> goSources, bool goPprof, DoctorSnapshots? heap, CancellationToken ct)
     {
         var notes = new List<string>();
         List<IMetricSource> sources;
@@ -139,6 +167,19 @@ internal static class DoctorCommand
 
         var facts = ProcessFacts.Read(pid);
         string name = TerminalText.Sanitize(facts.TryGetValue("target.name", out var n) ? n : "?");
+        if (heap is not null)
+        {
+            if (facts.TryGetValue("target.runtime", out var runtime) && runtime != "dotnet")
+            {
+                await Console.Error.WriteLineAsync($"memlens: --snapshots applies to .NET processes; PID {pid} runs {TerminalText.Sanitize(runtime)}, so it is observed without them.").ConfigureAwait(false);
+                heap = null;
+            }
+            else
+            {
+                await heap.TakeFirstAsync(ct).ConfigureAwait(false);
+            }
+        }
+
         var store = new MetricStore();
         long started = MonotonicClock.NowUnixMs;
         await Console.Error.WriteLineAsync($"memlens: observing PID {pid} ({name}) for {Durations.Format(duration)} before judging; Ctrl+C judges what was seen so far.").ConfigureAwait(false);
@@ -164,7 +205,8 @@ internal static class DoctorCommand
             WatchSession.EndReason.Cancelled => $"memlens: stopped after {watched}; judging what was seen.",
             _ => $"memlens: observed PID {pid} for {watched}.",
         }).ConfigureAwait(false);
-        return (ExitCodes.Ok, MemoryDoctor.Examine(store, facts, started, ended));
+        var report = MemoryDoctor.Examine(store, facts, started, ended);
+        return (ExitCodes.Ok, heap is null ? report : await heap.AnnotateAsync(report, ct).ConfigureAwait(false));
     }
 
     // Every second on a terminal; when stderr is not one, a line every 30 s so a log shows it is alive.
