@@ -15,7 +15,8 @@ namespace MemLens.Snapshots.Graph;
 /// while SNCA does one DFS and one reverse pass; and over full Lengauer–Tarjan because it needs no buckets. Every
 /// step is a loop over arrays with an explicit stack (the DFS and the path compression both), so a 10 M-node chain
 /// cannot overflow the call stack. Memory while computing: about 7 ints per vertex plus predecessor lists (one int
-/// per edge), arrays reused between steps where they can be; kept afterwards: the dominators and the DFS order (two ints per vertex).
+/// per edge), arrays reused between steps where they can be, all outside the GC heap and freed when their step ends
+/// (<see cref="NativeBuffer{T}"/>); kept afterwards: the dominators and the DFS order (two ints per vertex).
 /// </remarks>
 public sealed class DominatorTree
 {
@@ -94,21 +95,102 @@ public sealed class DominatorTree
         int n = graph.NodeCount;
         int rootCount = graph.RootCount;
         int vertexCount = n + rootCount + 1;
-        int superRoot = vertexCount - 1;
+        var vertexOf = new int[vertexCount]; // kept: the preorder
+        int count;
+
+        // Transients live outside the GC heap and are freed as soon as their step ends (NativeBuffer): the peak is
+        // what is alive at once, not what the GC has yet to collect.
+        using var stackBuffer = new NativeBuffer<int>(vertexCount);
+        using var cursorBuffer = new NativeBuffer<int>(vertexCount);
+        using var parentBuffer = new NativeBuffer<int>(vertexCount);
+        NativeBuffer<int> firstPredBuffer;
+        NativeBuffer<int> predsBuffer;
+        using (var numberBuffer = new NativeBuffer<int>(vertexCount))
+        {
+            count = Search(graph, numberBuffer.Span, vertexOf, parentBuffer.Span, stackBuffer.Span, cursorBuffer.Span);
+            (firstPredBuffer, predsBuffer) = Predecessors(graph, numberBuffer.Span, cursorBuffer.Span);
+        }
+
+        // 3. Semidominators in reverse preorder. ancestor[] starts as the DFS parent and is compressed by Eval;
+        //    vertices numbered >= i + 1 are the linked ones. idomNum[] keeps the untouched DFS parent for step 4.
+        using var idomNumBuffer = new NativeBuffer<int>(count);
+        Span<int> semi = cursorBuffer.Span; // reused: the predecessor lists are done
+        Span<int> idomNum = idomNumBuffer.Span;
+        using (firstPredBuffer)
+        using (predsBuffer)
+        using (var labelBuffer = new NativeBuffer<int>(count))
+        {
+            Span<int> ancestor = parentBuffer.Span;
+            Span<int> label = labelBuffer.Span;
+            Span<int> path = stackBuffer.Span; // reused: the DFS is over
+            ReadOnlySpan<int> firstPred = firstPredBuffer.Span;
+            ReadOnlySpan<int> preds = predsBuffer.Span;
+            for (int i = 0; i < count; i++)
+            {
+                semi[i] = i;
+                label[i] = i;
+                idomNum[i] = ancestor[i];
+            }
+
+            for (int i = count - 1; i >= 1; i--)
+            {
+                int w = vertexOf[i];
+                int s = idomNum[i];
+                if (w < n)
+                {
+                    for (int p = firstPred[w]; p < firstPred[w + 1]; p++)
+                    {
+                        int u = Eval(preds[p], i + 1, ancestor, label, semi, path);
+                        if (semi[u] < s)
+                        {
+                            s = semi[u];
+                        }
+                    }
+                }
+
+                semi[i] = s;
+            }
+        }
+
+        // 4. Immediate dominators in preorder: the nearest candidate on the dominator chain not below the semidominator.
+        for (int i = 1; i < count; i++)
+        {
+            int c = idomNum[i];
+            while (c > semi[i])
+            {
+                c = idomNum[c];
+            }
+
+            idomNum[i] = c;
+        }
+
+        var idom = new int[vertexCount];
+        Array.Fill(idom, None);
+        for (int i = 1; i < count; i++)
+        {
+            idom[vertexOf[i]] = vertexOf[idomNum[i]];
+        }
+
+        return new DominatorTree(graph, idom, vertexOf, count);
+    }
+
+    /// <summary>
+    /// 1. Iterative DFS from the super-root: number[] by vertex (-1 unreached), vertexOf[] by number, parent[] by
+    /// number. The explicit stack holds a vertex number and the index of its next successor. Returns how many
+    /// vertices were reached.
+    /// </summary>
+    private static int Search(HeapGraph graph, Span<int> number, int[] vertexOf, Span<int> parent, Span<int> stack, Span<int> cursor)
+    {
+        int n = graph.NodeCount;
+        int rootCount = graph.RootCount;
+        int superRoot = n + rootCount;
         ReadOnlySpan<int> firstEdge = graph.FirstEdge;
         ReadOnlySpan<int> edgeTargets = graph.EdgeTargets;
         ReadOnlySpan<int> rootNodes = graph.RootNodes;
-
-        // 1. Iterative DFS from the super-root: number[] by vertex (-1 unreached), vertexOf[] by number,
-        //    parent[] by number. The explicit stack holds a vertex number and the index of its next successor.
-        var number = new int[vertexCount];
-        Array.Fill(number, -1);
-        var vertexOf = new int[vertexCount];
-        var parent = new int[vertexCount];
-        var stack = new int[vertexCount];
-        var cursor = new int[vertexCount];
+        number.Fill(-1);
         number[superRoot] = 0;
         vertexOf[0] = superRoot;
+        parent[0] = 0;
         int count = 1;
         int depth = 0;
         stack[0] = 0;
@@ -173,9 +255,23 @@ public sealed class DominatorTree
             count++;
         }
 
-        // 2. Predecessor lists (CSR) of reached vertices, by vertex: heap edges, and each root vertex for its node.
-        //    The super-root is the only predecessor of a root vertex and is handled directly.
-        var firstPred = new int[n + 1];
+        return count;
+    }
+
+    /// <summary>
+    /// 2. Predecessor lists (CSR by heap node) of reached vertices, holding the predecessors' DFS numbers so the
+    /// numbering by vertex can be freed before the semidominators: heap edges, and each root vertex for its node.
+    /// The super-root is the only predecessor of a root vertex and is handled directly.
+    /// </summary>
+    private static (NativeBuffer<int> FirstPred, NativeBuffer<int> Preds) Predecessors(HeapGraph graph, ReadOnlySpan<int> number, Span<int> fill)
+    {
+        int n = graph.NodeCount;
+        int rootCount = graph.RootCount;
+        ReadOnlySpan<int> firstEdge = graph.FirstEdge;
+        ReadOnlySpan<int> edgeTargets = graph.EdgeTargets;
+        ReadOnlySpan<int> rootNodes = graph.RootNodes;
+        var firstPredBuffer = new NativeBuffer<int>(n + 1, zeroed: true);
+        Span<int> firstPred = firstPredBuffer.Span;
         for (int v = 0; v < n; v++)
         {
             if (number[v] < 0)
@@ -199,12 +295,13 @@ public sealed class DominatorTree
             firstPred[v + 1] += firstPred[v];
         }
 
-        var preds = new int[firstPred[n]];
-        int[] fill = cursor; // reused: the DFS is over
-        Array.Clear(fill, 0, n);
+        var predsBuffer = new NativeBuffer<int>(firstPred[n]);
+        Span<int> preds = predsBuffer.Span;
+        fill[..n].Clear();
         for (int v = 0; v < n; v++)
         {
-            if (number[v] < 0)
+            int from = number[v];
+            if (from < 0)
             {
                 continue;
             }
@@ -212,82 +309,24 @@ public sealed class DominatorTree
             for (int e = firstEdge[v]; e < firstEdge[v + 1]; e++)
             {
                 int t = edgeTargets[e];
-                preds[firstPred[t] + fill[t]++] = v;
+                preds[firstPred[t] + fill[t]++] = from;
             }
         }
 
         for (int r = 0; r < rootCount; r++)
         {
             int t = rootNodes[r];
-            preds[firstPred[t] + fill[t]++] = n + r;
+            preds[firstPred[t] + fill[t]++] = number[n + r];
         }
 
-        // 3. Semidominators in reverse preorder. ancestor[] starts as the DFS parent and is compressed by Eval;
-        //    vertices numbered >= i + 1 are the linked ones. idomNum[] keeps the untouched DFS parent for step 4.
-        int[] semi = cursor; // reused again: the predecessor lists are done
-        var label = new int[count];
-        var idomNum = new int[count];
-        int[] ancestor = parent;
-        for (int i = 0; i < count; i++)
-        {
-            semi[i] = i;
-            label[i] = i;
-            idomNum[i] = parent[i];
-        }
-
-        int[] path = stack; // reused: the DFS is over
-        for (int i = count - 1; i >= 1; i--)
-        {
-            int w = vertexOf[i];
-            int s = idomNum[i];
-            if (w < n)
-            {
-                for (int p = firstPred[w]; p < firstPred[w + 1]; p++)
-                {
-                    int j = number[preds[p]];
-                    if (j < 0)
-                    {
-                        continue;
-                    }
-
-                    int u = Eval(j, i + 1, ancestor, label, semi, path);
-                    if (semi[u] < s)
-                    {
-                        s = semi[u];
-                    }
-                }
-            }
-
-            semi[i] = s;
-        }
-
-        // 4. Immediate dominators in preorder: the nearest candidate on the dominator chain not below the semidominator.
-        for (int i = 1; i < count; i++)
-        {
-            int c = idomNum[i];
-            while (c > semi[i])
-            {
-                c = idomNum[c];
-            }
-
-            idomNum[i] = c;
-        }
-
-        var idom = new int[vertexCount];
-        Array.Fill(idom, None);
-        for (int i = 1; i < count; i++)
-        {
-            idom[vertexOf[i]] = vertexOf[idomNum[i]];
-        }
-
-        return new DominatorTree(graph, idom, vertexOf, count);
+        return (firstPredBuffer, predsBuffer);
     }
 
     /// <summary>
     /// Lengauer–Tarjan's EVAL with path compression, iterative: the vertex of least semidominator on the forest
     /// path above <paramref name="v"/> (linked vertices are those numbered at least <paramref name="lastLinked"/>).
     /// </summary>
-    private static int Eval(int v, int lastLinked, int[] ancestor, int[] label, int[] semi, int[] path)
+    private static int Eval(int v, int lastLinked, Span<int> ancestor, Span<int> label, Span<int> semi, Span<int> path)
     {
         if (ancestor[v] < lastLinked)
         {

@@ -87,8 +87,11 @@ public sealed class RetainedSizes
         ReadOnlySpan<int> types = graph.TypeIndices;
         ReadOnlySpan<int> order = tree.PreOrder;
 
-        // Children of each vertex in the dominator tree, CSR.
-        var firstChild = new int[vertexCount + 1];
+        // Children of each vertex in the dominator tree, CSR; transients outside the GC heap (NativeBuffer).
+        using var firstChildBuffer = new NativeBuffer<int>(vertexCount + 1, zeroed: true);
+        using var childrenBuffer = new NativeBuffer<int>(order.Length);
+        Span<int> firstChild = firstChildBuffer.Span;
+        Span<int> children = childrenBuffer.Span;
         for (int i = 1; i < order.Length; i++)
         {
             firstChild[tree.ImmediateDominator(order[i]) + 1]++;
@@ -99,21 +102,23 @@ public sealed class RetainedSizes
             firstChild[v + 1] += firstChild[v];
         }
 
-        var children = new int[order.Length];
-        var fill = new int[vertexCount];
-        for (int i = 1; i < order.Length; i++)
+        using (var fillBuffer = new NativeBuffer<int>(vertexCount, zeroed: true))
         {
-            int d = tree.ImmediateDominator(order[i]);
-            children[firstChild[d] + fill[d]++] = order[i];
+            Span<int> fill = fillBuffer.Span;
+            for (int i = 1; i < order.Length; i++)
+            {
+                int d = tree.ImmediateDominator(order[i]);
+                children[firstChild[d] + fill[d]++] = order[i];
+            }
         }
 
-        fill = null!;
         var byType = new long[graph.TypeCount];
         var top = new long[graph.TypeCount];
         var onPath = new int[graph.TypeCount];
 
         // An entry v >= 0 enters v; an entry ~v leaves it. Each vertex is pushed once and its exit once.
-        var stack = new int[2 * order.Length];
+        using var stackBuffer = new NativeBuffer<int>(2 * order.Length);
+        Span<int> stack = stackBuffer.Span;
         int depth = 0;
         stack[depth++] = tree.SuperRoot;
         while (depth > 0)

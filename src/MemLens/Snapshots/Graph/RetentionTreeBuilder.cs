@@ -41,7 +41,8 @@ public static class RetentionTreeBuilder
         // needs the small nodes to exist first); beyond it objects are counted as omitted.
         int groupingCap = (int)Math.Min(int.MaxValue / 2, Math.Max(1_000_000L, 20L * maxNodes));
         var nodes = new Nodes(groupingCap);
-        var nodeOf = new int[tree.VertexCount];
+        using var nodeOfBuffer = new NativeBuffer<int>(tree.VertexCount);
+        Span<int> nodeOf = nodeOfBuffer.Span;
         long omittedObjects = 0, omittedBytes = 0;
 
         for (int i = 1; i < order.Length; i++)
@@ -128,7 +129,6 @@ public static class RetentionTreeBuilder
             nodes.Add(unrooted, 0, 0, own[v]);
         }
 
-        nodeOf = null!;
         var (kept, dropped, droppedObjects, droppedBytes) = nodes.Prune(maxNodes);
 
         var byType = new Dictionary<string, long>(StringComparer.Ordinal);
