@@ -3,6 +3,7 @@ using MemLens.Actions;
 using MemLens.AspNetCore;
 using MemLens.Events;
 using MemLens.Snapshots;
+using MemLens.Tests.Shared.Snapshots;
 using Microsoft.Playwright;
 using Xunit;
 using Xunit.Abstractions;
@@ -45,6 +46,102 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await FullGcAsync(page);
         await page.WaitForFunctionAsync("() => (window.__memlens.actionMarkers ?? 0) >= 1", null, Timeout(s_wait));
         await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-snapshots-scripted.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// Who holds it, in the page: snapshots whose retention was computed by the real analysis from a graph built in the
+    /// test (<see cref="LeakingHeap"/>: sessions leaking through <c>static Hub.Changed</c>). The retention view shows
+    /// the root row; expanding by keyboard and mouse reaches <c>Leaky.Session</c> with its retained bytes; choosing a
+    /// row shows its path; the diff shows the "held by" path and sorts by retained growth. A hostile type name is shown
+    /// as text, never as markup.
+    /// </summary>
+    [Fact]
+    public async Task The_retention_view_expands_from_the_static_root_to_the_leaked_type_and_the_diff_shows_who_holds_the_growth()
+    {
+        string[] names = [.. LeakingHeap.TypeNames];
+        names[4] = "Evil<img src=x onerror=\"window.__pwned=1\">";
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(),
+            targetActions: new RetentionTarget(names));
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        var page = await OpenAsync(server.Url);
+        await TakeSnapshotAsync(page, expected: 1);
+        await TakeSnapshotAsync(page, expected: 2);
+
+        await page.Locator(".snapshot-table button[data-snapshot-id=\"s2\"]").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__memlens.retentionSnapshot === 's2'", null, Timeout(s_wait));
+        var types = page.Locator(".types-table tbody tr").Filter(new() { Has = page.Locator("td.type-name", new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^Leaky\.Session$") }) });
+        await Assertions.Expect(types).ToContainTextAsync("static Hub.Changed → System.EventHandler → System.Object[]");
+
+        var table = page.Locator(".retention-table");
+        var hub = table.Locator("tbody tr.retention-root", new() { HasText = "static Hub.Changed" });
+        await Assertions.Expect(hub).ToBeVisibleAsync();
+        await Assertions.Expect(table.Locator("tbody tr.retention-root", new() { HasText = "pinned handle" })).ToBeVisibleAsync();
+        Assert.Equal(2, await page.EvaluateAsync<int>("() => window.__memlens.retentionRows"));
+
+        // Expand the root with the keyboard (→ on its row), the next two levels with the mouse.
+        await hub.Locator("button.retention-name").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        var handler = table.Locator("tbody tr", new() { HasText = "System.EventHandler" });
+        await Assertions.Expect(handler).ToBeVisibleAsync();
+        await Assertions.Expect(hub.Locator("button.retention-toggle")).ToHaveAttributeAsync("aria-expanded", "true");
+        await handler.Locator("button.retention-toggle").ClickAsync();
+        var list = table.Locator("tbody tr", new() { HasText = "System.Object[]" });
+        await list.Locator("button.retention-toggle").ClickAsync();
+        var session = table.Locator("tbody tr", new() { HasText = "Leaky.Session" });
+        await Assertions.Expect(session).ToBeVisibleAsync();
+        // 400 sessions of 48 B, each with a 1,000 B payload: 419,200 B = 409.4 KiB retained, 18.8 KiB own.
+        Assert.Equal(419_200, LeakingHeap.SessionsRetained(2));
+        await Assertions.Expect(session.Locator("td").Nth(1)).ToHaveTextAsync("400");
+        await Assertions.Expect(session.Locator("td").Nth(2)).ToHaveTextAsync("18.8 KiB");
+        await Assertions.Expect(session.Locator("td").Nth(3)).ToHaveTextAsync("409.4 KiB");
+
+        await session.Locator("button.retention-name").ClickAsync();
+        await page.WaitForFunctionAsync("() => !!window.__memlens.retentionPath", null, Timeout(s_wait));
+        Assert.Equal("static Hub.Changed → System.EventHandler → System.Object[] → Leaky.Session", await page.EvaluateAsync<string>("() => window.__memlens.retentionPath"));
+        await Assertions.Expect(page.Locator(".retention-path")).ToContainTextAsync("400 objects");
+        await Assertions.Expect(page.Locator(".retention-steps li")).ToHaveTextAsync(["static Hub.Changed", "System.EventHandler", "System.Object[]", "Leaky.Session"]);
+
+        // The hostile name is a row's text, not an element.
+        var pinned = table.Locator("tbody tr.retention-root", new() { HasText = "pinned handle" });
+        await pinned.Locator("button.retention-toggle").ClickAsync();
+        await table.Locator("tbody tr", new() { HasText = "System.Object[]" }).Last.Locator("button.retention-toggle").ClickAsync();
+        await Assertions.Expect(table.Locator("tbody tr", new() { HasText = names[4] })).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator(".retention-table img").CountAsync());
+        Assert.False(await page.EvaluateAsync<bool>("() => !!window.__pwned"));
+
+        // The diff: the payload's growth is held by the sessions of the static event; by retained growth the holders lead.
+        await CompareAsync(page);
+        Assert.Equal("System.Byte[]", await page.EvaluateAsync<string>("() => window.__memlens.diffFirst"));
+        var payloadRow = page.Locator(".diff-table tbody tr").First;
+        await Assertions.Expect(payloadRow.Locator("td.held-by")).ToContainTextAsync("static Hub.Changed → System.EventHandler → System.Object[] → Leaky.Session");
+        await Assertions.Expect(payloadRow.Locator("td.held-by")).ToContainTextAsync("(+195.3 KiB)");
+        await page.Locator("#diff-sort").SelectOptionAsync("retained");
+        await page.WaitForFunctionAsync("() => window.__memlens.diffSort === 'retained'", null, Timeout(s_wait));
+        var order = await page.EvaluateAsync<string[]>("() => window.__memlens.diffRows");
+        Assert.Equal(["System.Object[]", "System.EventHandler", "Leaky.Session", "System.Byte[]"], order.Take(4));
+        var heldBy = await page.EvaluateAsync<string?[]>("() => window.__memlens.diffHeldBy");
+        Assert.Equal("static Hub.Changed → System.EventHandler → System.Object[]", heldBy[2]);
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-retention-scripted.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>A histogram-only snapshot (no retention data) shows a plain empty state in the retention view, and the diff no "held by" column.</summary>
+    [Fact]
+    public async Task A_snapshot_without_retention_data_says_so_in_the_retention_view()
+    {
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(), targetActions: new ScriptedTarget());
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        var page = await OpenAsync(server.Url);
+        await TakeSnapshotAsync(page, expected: 1);
+        await TakeSnapshotAsync(page, expected: 2);
+        await page.Locator(".snapshot-table button[data-snapshot-id=\"s1\"]").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__memlens.retentionSnapshot === 's1'", null, Timeout(s_wait));
+        await Assertions.Expect(page.Locator(".retention-empty")).ToContainTextAsync("no retention data");
+        Assert.Equal(0, await page.Locator(".retention-table").CountAsync());
+        await CompareAsync(page);
+        Assert.Equal(0, await page.Locator(".diff-table td.held-by").CountAsync());
+        await Assertions.Expect(page.Locator(".snapshot-diff .snapshot-sub")).ToContainTextAsync("no retention data");
         await page.Context.CloseAsync();
     }
 
@@ -171,6 +268,17 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await Assertions.Expect(page.Locator("#snapshots-panel")).ToBeVisibleAsync();
         Assert.Empty(errors);
         return page;
+    }
+
+    /// <summary>A target whose n-th snapshot is <see cref="LeakingHeap.Snapshot"/>(n): 200 more sessions held by <c>static Hub.Changed</c> each time.</summary>
+    private sealed class RetentionTarget(string[] typeNames) : ITargetActions
+    {
+        private int _taken;
+
+        public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) => throw new TargetActionException("no GC in this test");
+
+        public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
+            Task.FromResult(LeakingHeap.Snapshot(Interlocked.Increment(ref _taken), typeNames));
     }
 
     /// <summary>A target whose snapshots report progress for a moment and whose <c>Scripted.LeakedThing</c> grows by 1,000 objects each time.</summary>
