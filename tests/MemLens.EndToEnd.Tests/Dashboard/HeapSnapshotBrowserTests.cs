@@ -68,8 +68,7 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await TakeSnapshotAsync(page, expected: 1);
         await TakeSnapshotAsync(page, expected: 2);
 
-        await page.Locator(".snapshot-table button[data-snapshot-id=\"s2\"]").ClickAsync();
-        await page.WaitForFunctionAsync("() => window.__memlens.retentionSnapshot === 's2'", null, Timeout(s_wait));
+        await OpenRetentionAsync(page, "s2");
         var types = page.Locator(".types-table tbody tr").Filter(new() { Has = page.Locator("td.type-name", new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^Leaky\.Session$") }) });
         await Assertions.Expect(types).ToContainTextAsync("static Hub.Changed → System.EventHandler → System.Object[]");
 
@@ -103,9 +102,8 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await Assertions.Expect(page.Locator(".retention-steps li")).ToHaveTextAsync(["static Hub.Changed", "System.EventHandler", "System.Object[]", "Leaky.Session"]);
 
         // The hostile name is a row's text, not an element.
-        var pinned = table.Locator("tbody tr.retention-root", new() { HasText = "pinned handle" });
-        await pinned.Locator("button.retention-toggle").ClickAsync();
-        await table.Locator("tbody tr", new() { HasText = "System.Object[]" }).Last.Locator("button.retention-toggle").ClickAsync();
+        var evilPath = await ExpandToTypeAsync(page, "s2", names[4]);
+        Assert.Equal(["pinned handle", "System.Object[]", names[4]], evilPath);
         await Assertions.Expect(table.Locator("tbody tr", new() { HasText = names[4] })).ToBeVisibleAsync();
         Assert.Equal(0, await page.Locator(".retention-table img").CountAsync());
         Assert.False(await page.EvaluateAsync<bool>("() => !!window.__pwned"));
@@ -126,6 +124,41 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await page.Context.CloseAsync();
     }
 
+    /// <summary>
+    /// A wide tree (one root holding 5,000 types, the most a snapshot keeps is 20,000 nodes): the page asks for the
+    /// 1,000 largest, draws 50 rows of a level and a "more" button, 50 more per press, and says what it did not load.
+    /// </summary>
+    [Fact]
+    public async Task A_wide_retention_tree_is_drawn_a_page_per_level_with_more_on_demand()
+    {
+        var nodes = new List<RetentionNode> { new(-1, RetentionNodeKind.Root, "static Big.Cache", 1, 0, 1L << 40) };
+        for (int i = 1; i <= 5000; i++)
+        {
+            nodes.Add(new RetentionNode(0, RetentionNodeKind.Type, "Big.Entry" + i, 1, 100, 1_000_000 - i));
+        }
+
+        var wide = new HeapSnapshot(4242, "wide", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [new TypeStat("Big.Entry1", 5000, 500_000)])
+        {
+            Retention = new HeapRetention(nodes, new Dictionary<string, long>()),
+        };
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(),
+            targetActions: new FixedTarget(wide));
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        var page = await OpenAsync(server.Url);
+        await TakeSnapshotAsync(page, expected: 1);
+        await OpenRetentionAsync(page, "s1");
+        var table = page.Locator(".retention-table");
+        await table.Locator("tr[data-node=\"0\"] button.retention-toggle").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__memlens.retentionRows === 51", null, Timeout(s_wait));
+        await Assertions.Expect(table.Locator("button[data-more=\"0\"]")).ToHaveTextAsync("949 more…");
+        await Assertions.Expect(table.Locator("tr.retention-more", new() { HasText = "not loaded" })).ToContainTextAsync("4,001 smaller paths not loaded");
+        await Assertions.Expect(page.Locator(".snapshot-retention .snapshot-sub")).ToContainTextAsync("the 1,000 largest shown");
+        await table.Locator("button[data-more=\"0\"]").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__memlens.retentionRows === 101", null, Timeout(s_wait));
+        Assert.Equal(101, await table.Locator("tbody tr[data-node]").CountAsync());
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>A histogram-only snapshot (no retention data) shows a plain empty state in the retention view, and the diff no "held by" column.</summary>
     [Fact]
     public async Task A_snapshot_without_retention_data_says_so_in_the_retention_view()
@@ -135,8 +168,7 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         var page = await OpenAsync(server.Url);
         await TakeSnapshotAsync(page, expected: 1);
         await TakeSnapshotAsync(page, expected: 2);
-        await page.Locator(".snapshot-table button[data-snapshot-id=\"s1\"]").ClickAsync();
-        await page.WaitForFunctionAsync("() => window.__memlens.retentionSnapshot === 's1'", null, Timeout(s_wait));
+        await OpenRetentionAsync(page, "s1");
         await Assertions.Expect(page.Locator(".retention-empty")).ToContainTextAsync("no retention data");
         Assert.Equal(0, await page.Locator(".retention-table").CountAsync());
         await CompareAsync(page);
@@ -256,6 +288,61 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await Assertions.Expect(result).ToContainTextAsync("→");
     }
 
+    /// <summary>Opens snapshot <paramref name="id"/> in the panel and waits for its retention view (drawn, or its empty state).</summary>
+    private static async Task OpenRetentionAsync(IPage page, string id)
+    {
+        await page.Locator($".snapshot-table button[data-snapshot-id=\"{id}\"]").ClickAsync();
+        await page.WaitForFunctionAsync($"() => window.__memlens.retentionSnapshot === '{id}'", null, Timeout(s_wait));
+    }
+
+    /// <summary>
+    /// Expands the retention table, by clicking each row's toggle from the root down, to the node of type
+    /// <paramref name="label"/> with the most retained bytes (found in what the page's own API answers, read through
+    /// the page), and returns its path, root first. Fails when the type has no node.
+    /// </summary>
+    private static async Task<string[]> ExpandToTypeAsync(IPage page, string id, string label)
+    {
+        string json = await page.EvaluateAsync<string>("id => fetch(`api/snapshots/${id}/retention?max=20000`).then(r => r.text())", id);
+        using var doc = JsonDocument.Parse(json);
+        var nodes = doc.RootElement.GetProperty("retention").GetProperty("nodes").EnumerateArray()
+            .Select(n => (Id: n.GetProperty("id").GetInt32(), Parent: n.GetProperty("parent").GetInt32(), Kind: n.GetProperty("kind").GetString(), Label: n.GetProperty("label").GetString()!, Retained: n.GetProperty("retained").GetInt64()))
+            .ToDictionary(n => n.Id);
+        var target = nodes.Values.Where(n => n.Kind == "type" && n.Label == label).OrderByDescending(n => n.Retained).Select(n => (int?)n.Id).FirstOrDefault();
+        Assert.True(target is not null, $"no retention node of type {label} in snapshot {id}");
+        var chain = new List<int>();
+        for (int n = target.Value; n != -1; n = nodes[n].Parent)
+        {
+            chain.Add(n);
+        }
+
+        chain.Reverse();
+        var table = page.Locator(".retention-table");
+        foreach (int ancestor in chain.Take(chain.Count - 1))
+        {
+            var row = table.Locator($"tbody tr[data-node=\"{ancestor}\"]");
+            // A level shows 50 rows at first: press its "more" button until the row is there.
+            for (int more = 0; await row.CountAsync() == 0 && more < 400; more++)
+            {
+                await table.Locator($"button[data-more=\"{nodes[ancestor].Parent}\"]").ClickAsync();
+            }
+
+            var toggle = row.Locator("button.retention-toggle");
+            if (await toggle.GetAttributeAsync("aria-expanded") != "true")
+            {
+                await toggle.ClickAsync();
+            }
+        }
+
+        var found = table.Locator($"tbody tr[data-node=\"{target}\"]");
+        for (int more = 0; await found.CountAsync() == 0 && more < 400; more++)
+        {
+            await table.Locator($"button[data-more=\"{nodes[target.Value].Parent}\"]").ClickAsync();
+        }
+
+        await Assertions.Expect(found).ToBeVisibleAsync();
+        return [.. chain.Select(n => nodes[n].Label)];
+    }
+
     private static PageWaitForFunctionOptions Timeout(TimeSpan t) => new() { Timeout = (float)t.TotalMilliseconds };
 
     private async Task<IPage> OpenAsync(Uri url)
@@ -268,6 +355,14 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await Assertions.Expect(page.Locator("#snapshots-panel")).ToBeVisibleAsync();
         Assert.Empty(errors);
         return page;
+    }
+
+    /// <summary>A target whose every snapshot is <paramref name="snapshot"/>.</summary>
+    private sealed class FixedTarget(HeapSnapshot snapshot) : ITargetActions
+    {
+        public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) => throw new TargetActionException("no GC in this test");
+
+        public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) => Task.FromResult(snapshot);
     }
 
     /// <summary>A target whose n-th snapshot is <see cref="LeakingHeap.Snapshot"/>(n): 200 more sessions held by <c>static Hub.Changed</c> each time.</summary>
