@@ -53,6 +53,7 @@ export class RetentionView {
     }
     this.tree = buildTree(r.retention.nodes);
     const table = el('table', 'retention-table');
+    table.setAttribute('aria-label', `Who holds snapshot ${this.id}: roots, then the types they hold, by retained bytes`);
     const head = table.createTHead().insertRow();
     for (const t of ['Root, then the types it holds', 'Objects', 'Shallow', 'Retained', 'Share']) {
       const th = document.createElement('th');
