@@ -43,6 +43,16 @@ export interface Hooks {
   /** Type names of the diff table's first rows (up to 20), in the order shown; `diffFirst` is the first. */
   diffRows?: string[];
   diffFirst?: string | null;
+  /** The "held by" paths of the diff table's first rows (up to 20; null where none), in the order shown. */
+  diffHeldBy?: (string | null)[];
+  /** The order of the diff shown: 'bytes' or 'retained'. */
+  diffSort?: string;
+  /** Id of the snapshot whose retention view is drawn (also when it has no retention data). */
+  retentionSnapshot?: string;
+  /** Node rows drawn in the retention table (0 when the snapshot has no retention data). */
+  retentionRows?: number;
+  /** The path (root first, joined by " → ") of the row last chosen in the retention table. */
+  retentionPath?: string;
   /** True once the events of the loaded range (GC markers) are drawn; they follow the first paint. */
   eventsLoaded?: boolean;
   /** False when the page shows a recording or a report (no stream, presets end at the recording's end). */

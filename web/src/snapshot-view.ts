@@ -2,13 +2,15 @@
 // which two snapshots to compare by default. No DOM here, so that they are unit-tested.
 
 import { formatBytes, formatDelta, formatSeconds } from './format';
-import type { DiffRow, SnapshotSummary } from './types';
+import type { DiffRow, DiffSort, HeldBy, SnapshotSummary } from './types';
 
 export interface DiffRowView extends DiffRow {
   countDelta: number;
   bytesDelta: number;
   /** 'up' when the type holds more bytes after, 'down' when fewer, 'same' otherwise. */
   growth: 'up' | 'down' | 'same';
+  /** Retained bytes added (a side without retention data counts 0); null when neither side has it. */
+  retainedDelta: number | null;
 }
 
 /** Ordinal comparison, as the server's string.CompareOrdinal (UTF-16 code units). */
@@ -18,19 +20,29 @@ function ordinal(a: string, b: string): number {
 
 /**
  * Diff rows with their changes, sorted as the server sorts them: bytes added (largest growth first,
- * largest shrink last), then count added, then name. The server's order is kept when it is already this.
+ * largest shrink last), then count added, then name; with sort 'retained', retained bytes added first
+ * (a row without retained figures counts 0). The server's order is kept when it is already this.
  */
-export function diffRowViews(rows: DiffRow[]): DiffRowView[] {
+export function diffRowViews(rows: DiffRow[], sort: DiffSort = 'bytes'): DiffRowView[] {
   const views = rows.map((r): DiffRowView => {
     const bytesDelta = r.bytesAfter - r.bytesBefore;
+    const hasRetained = r.retainedBefore != null || r.retainedAfter != null;
     return {
       ...r,
       countDelta: r.countAfter - r.countBefore,
       bytesDelta,
       growth: bytesDelta > 0 ? 'up' : bytesDelta < 0 ? 'down' : 'same',
+      retainedDelta: hasRetained ? (r.retainedAfter ?? 0) - (r.retainedBefore ?? 0) : null,
     };
   });
-  return views.sort((a, b) => b.bytesDelta - a.bytesDelta || b.countDelta - a.countDelta || ordinal(a.name, b.name));
+  const byBytes = (a: DiffRowView, b: DiffRowView) => b.bytesDelta - a.bytesDelta || b.countDelta - a.countDelta || ordinal(a.name, b.name);
+  return views.sort(sort === 'retained' ? (a, b) => (b.retainedDelta ?? 0) - (a.retainedDelta ?? 0) || byBytes(a, b) : byBytes);
+}
+
+/** The "held by" cell: the holder's path and what it holds of the type now, with the change ("+1.2 MiB"). */
+export function heldByText(h: HeldBy | null | undefined): { path: string; change: string } | null {
+  if (!h || !h.path) return null;
+  return { path: h.path, change: `${formatBytes(h.bytesAfter)} (${bytesDelta(h.bytesAfter - h.bytesBefore)})` };
 }
 
 /** A type's share of the snapshot's bytes: "12.3%", "<0.1%" for a sliver, "—" without a total. */

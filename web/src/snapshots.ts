@@ -3,10 +3,12 @@
 // the catalog offers the `snapshot` action. See docs/dashboard-api.md (api/snapshots…).
 
 import { api, HttpError } from './api';
+import { el } from './dom';
 import { formatBytes, formatSeconds, formatTime } from './format';
 import { hooks } from './hooks';
-import { bytesDelta, countDelta, defaultPair, diffRowViews, formatCountExact, share, summaryLine } from './snapshot-view';
-import type { Action, SnapshotDetail, SnapshotDiffResponse, SnapshotFrame, SnapshotListing, SnapshotSummary } from './types';
+import { RetentionView } from './retention';
+import { bytesDelta, countDelta, defaultPair, diffRowViews, formatCountExact, heldByText, share, summaryLine } from './snapshot-view';
+import type { Action, DiffSort, SnapshotDetail, SnapshotDiffResponse, SnapshotFrame, SnapshotListing, SnapshotSummary } from './types';
 
 /** Rows asked for in the types and diff tables. */
 const TOP = 100;
@@ -41,6 +43,7 @@ export class SnapshotPanel {
   private readonly selectA = $<HTMLSelectElement>(this.root, '#diff-a');
   private readonly selectB = $<HTMLSelectElement>(this.root, '#diff-b');
   private readonly compare = $<HTMLButtonElement>(this.root, '#diff-button');
+  private readonly sort = $<HTMLSelectElement>(this.root, '#diff-sort');
   private readonly detail = $<HTMLElement>(this.root, '.snapshot-detail');
   private readonly diff = $<HTMLElement>(this.root, '.snapshot-diff');
   private snapshots: SnapshotSummary[] = [];
@@ -60,6 +63,9 @@ export class SnapshotPanel {
     this.button.addEventListener('click', () => void this.take());
     for (const sel of [this.selectA, this.selectB]) sel.addEventListener('change', () => (this.userChose = true));
     this.compare.addEventListener('click', () => void this.showDiff(this.selectA.value, this.selectB.value));
+    this.sort.addEventListener('change', () => {
+      if (!this.diff.hidden) void this.showDiff(this.selectA.value, this.selectB.value);
+    });
     this.list.addEventListener('click', (e) => {
       const id = (e.target as HTMLElement).closest<HTMLElement>('[data-snapshot-id]')?.dataset.snapshotId;
       if (id) void this.showDetail(id);
@@ -235,7 +241,8 @@ export class SnapshotPanel {
     sub.textContent = summaryLine(d) + (d.types != null && d.types > d.top.length ? ` · showing the ${d.top.length} largest` : '');
     const table = document.createElement('table');
     table.className = 'types-table';
-    headRow(table, ['Type', 'Objects', 'Size', 'Share']);
+    const retained = d.hasRetention === true;
+    headRow(table, retained ? ['Type', 'Objects', 'Size', 'Share', 'Retained', 'Main holder'] : ['Type', 'Objects', 'Size', 'Share']);
     const body = table.createTBody();
     for (const t of d.top) {
       const row = body.insertRow();
@@ -243,12 +250,22 @@ export class SnapshotPanel {
       cell(row, formatCountExact(t.count), 'num');
       cell(row, formatBytes(t.bytes), 'num');
       cell(row, share(t.bytes, d.totalBytes), 'num');
+      if (retained) {
+        cell(row, t.retained != null ? formatBytes(t.retained) : '—', 'num');
+        cell(row, t.holder ?? '—', 'holder').title = t.holder ?? '';
+      }
     }
-    this.detail.replaceChildren(h, sub, table);
+    const retention = el('div', 'snapshot-retention');
+    this.detail.replaceChildren(h, sub, table, retention);
     this.detail.hidden = false;
     this.detail.dataset.id = d.id;
     hooks.snapshotDetail = d.id;
     hooks.detailRows = d.top.length;
+    try {
+      await new RetentionView(retention, d.id).load();
+    } catch (e) {
+      retention.replaceChildren(el('p', 'snapshot-message error', `Cannot load who holds snapshot ${d.id} (${(e as Error).message}).`));
+    }
   }
 
   private async showDiff(a: string, b: string): Promise<void> {
@@ -259,24 +276,29 @@ export class SnapshotPanel {
     }
     let d: SnapshotDiffResponse;
     try {
-      d = await api<SnapshotDiffResponse>(`api/snapshots/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}&top=${TOP}`);
+      const sort = this.sort.value === 'retained' ? 'retained' : 'bytes';
+      d = await api<SnapshotDiffResponse>(`api/snapshots/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}&top=${TOP}&sort=${sort}`);
     } catch (e) {
       this.say(`Cannot compare ${a} with ${b} (${(e as Error).message}).`, true);
       return;
     }
     this.say('');
-    const rows = diffRowViews(d.rows ?? []);
+    const sort: DiffSort = d.sort === 'retained' ? 'retained' : 'bytes';
+    const rows = diffRowViews(d.rows ?? [], sort);
+    const retained = d.hasRetention === true;
     const h = document.createElement('h3');
-    h.textContent = `${d.a.id} → ${d.b.id}: what grew`;
+    h.textContent = `${d.a.id} → ${d.b.id}: what grew` + (sort === 'retained' ? ', by retained bytes' : '');
     const sub = document.createElement('p');
     sub.className = 'snapshot-sub';
     const span = formatSeconds(Math.max(0, d.b.ts - d.a.ts) / 1000);
     sub.textContent =
       `${span} apart · objects ${countDelta(d.countDelta)} · bytes ${bytesDelta(d.bytesDelta)}` +
-      (d.rowCount != null && d.rowCount > rows.length ? ` · showing ${rows.length} of ${formatCountExact(d.rowCount)} types` : '');
+      (d.rowCount != null && d.rowCount > rows.length ? ` · showing ${rows.length} of ${formatCountExact(d.rowCount)} types` : '') +
+      (retained ? '' : ` · ${d.b.id} has no retention data, so who holds the growth is not known`);
     const table = document.createElement('table');
     table.className = 'diff-table';
-    headRow(table, ['Type', 'Objects before', 'after', 'change', 'Bytes before', 'after', 'change']);
+    const titles = ['Type', 'Objects before', 'after', 'change', 'Bytes before', 'after', 'change'];
+    headRow(table, retained ? [...titles, 'Retained change', 'Held by'] : titles);
     const body = table.createTBody();
     for (const r of rows) {
       const row = body.insertRow();
@@ -288,6 +310,19 @@ export class SnapshotPanel {
       cell(row, formatBytes(r.bytesBefore), 'num');
       cell(row, formatBytes(r.bytesAfter), 'num');
       cell(row, bytesDelta(r.bytesDelta), 'num delta ' + r.growth);
+      if (retained) {
+        const rd = r.retainedDelta;
+        cell(row, rd == null ? '—' : bytesDelta(rd), 'num delta ' + (rd != null && rd > 0 ? 'up' : rd != null && rd < 0 ? 'down' : ''));
+        const held = heldByText(r.heldBy);
+        const c = row.insertCell();
+        c.className = 'held-by';
+        if (held) {
+          c.append(el('span', 'held-path', held.path), el('span', 'held-change', ' ' + held.change));
+          c.title = `${held.path}: ${held.change}`;
+        } else {
+          c.textContent = '—';
+        }
+      }
     }
     this.diff.replaceChildren(h, sub, table);
     this.diff.hidden = false;
@@ -295,5 +330,7 @@ export class SnapshotPanel {
     this.diff.dataset.b = d.b.id;
     hooks.diffRows = rows.slice(0, 20).map((r) => r.name);
     hooks.diffFirst = rows[0]?.name ?? null;
+    hooks.diffHeldBy = rows.slice(0, 20).map((r) => r.heldBy?.path ?? null);
+    hooks.diffSort = sort;
   }
 }

@@ -135,10 +135,57 @@ export interface TypeRow {
   name: string;
   count: number;
   bytes: number;
+  /** Bytes all instances keep alive (with retention data only). */
+  retained?: number;
+  /** The main holder's path, root first, the type excluded (with retention data only; null when none). */
+  holder?: string | null;
 }
 
 export interface SnapshotDetail extends SnapshotSummary {
+  hasRetention?: boolean;
   top: TypeRow[];
+}
+
+/** One node of the retention tree as api/snapshots/{id}/retention sends it. */
+export interface RetentionNodeJson {
+  id: number;
+  /** Id of the parent node, −1 for a root. */
+  parent: number;
+  kind: 'root' | 'type' | string;
+  label: string;
+  count: number;
+  bytes: number;
+  retained: number;
+  /** Children of this node left out of the answer (smaller by retained bytes), and what they retain. */
+  notSentChildren?: number;
+  notSentRetained?: number;
+}
+
+export interface RetentionTreeJson {
+  nodeCount: number;
+  sentNodes: number;
+  notSentNodes: number;
+  notSentObjects: number;
+  notSentBytes: number;
+  omittedNodes: number;
+  omittedObjects: number;
+  omittedBytes: number;
+  unrootedObjects: number;
+  unrootedBytes: number;
+  nodes: RetentionNodeJson[];
+}
+
+export interface SnapshotRetentionResponse extends SnapshotSummary {
+  /** Null for a snapshot whose heap walk kept no references (histogram only). */
+  retention: RetentionTreeJson | null;
+}
+
+export interface HeldBy {
+  path: string;
+  countBefore: number;
+  countAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
 }
 
 export interface DiffRow {
@@ -147,7 +194,12 @@ export interface DiffRow {
   countAfter: number;
   bytesBefore: number;
   bytesAfter: number;
+  retainedBefore?: number | null;
+  retainedAfter?: number | null;
+  heldBy?: HeldBy | null;
 }
+
+export type DiffSort = 'bytes' | 'retained';
 
 export interface SnapshotDiffResponse {
   a: SnapshotSummary;
@@ -155,6 +207,8 @@ export interface SnapshotDiffResponse {
   bytesDelta: number;
   countDelta: number;
   rowCount?: number;
+  sort?: DiffSort;
+  hasRetention?: boolean;
   rows: DiffRow[];
 }
 

@@ -20,6 +20,7 @@ internal static partial class DashboardEndpoints
         group.MapGet("/api/snapshots", ctx => api(ctx, m => SnapshotsAsync(ctx, m))).WithDisplayName("MemLens snapshots");
         group.MapGet("/api/snapshots/diff", ctx => api(ctx, m => DiffAsync(ctx, m))).WithDisplayName("MemLens snapshot diff");
         group.MapGet("/api/snapshots/{id}", ctx => api(ctx, m => SnapshotAsync(ctx, m))).WithDisplayName("MemLens snapshot");
+        group.MapGet("/api/snapshots/{id}/retention", ctx => api(ctx, m => RetentionAsync(ctx, m))).WithDisplayName("MemLens snapshot retention");
     }
 
     internal static Task ErrorAsync(HttpContext ctx, int status, string message) =>
@@ -105,6 +106,24 @@ internal static partial class DashboardEndpoints
         await JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteSnapshot(w, entry, top)));
     }
 
+    private static async Task RetentionAsync(HttpContext ctx, MemLensMonitor monitor)
+    {
+        string id = ctx.Request.RouteValues["id"] as string ?? "";
+        if (!QueryLimits.TryReadCount(ctx, "max", RetentionJson.DefaultNodes, 1, RetentionJson.MaxNodes, out int max, out string error))
+        {
+            await BadRequest(ctx, error);
+            return;
+        }
+
+        if (monitor.TargetActions?.Find(id) is not { } entry)
+        {
+            await ErrorAsync(ctx, StatusCodes.Status404NotFound, $"No snapshot '{id}' (it may have been dropped: the dashboard keeps the last {monitor.Options.MaxSnapshots}).");
+            return;
+        }
+
+        await JsonAsync(ctx, ApiJson.Serialize(w => RetentionJson.WriteRetention(w, entry, max)));
+    }
+
     private static async Task DiffAsync(HttpContext ctx, MemLensMonitor monitor)
     {
         string a = ctx.Request.Query["a"].ToString();
@@ -118,6 +137,17 @@ internal static partial class DashboardEndpoints
         if (!QueryLimits.TryReadCount(ctx, "top", DefaultTop, 1, MaxTop, out int top, out string error))
         {
             await BadRequest(ctx, error);
+            return;
+        }
+
+        string sort = ctx.Request.Query["sort"].ToString();
+        if (sort.Length == 0)
+        {
+            sort = "bytes";
+        }
+        else if (sort is not ("bytes" or "retained"))
+        {
+            await BadRequest(ctx, "'sort' must be 'bytes' (bytes added) or 'retained' (retained bytes added).");
             return;
         }
 
@@ -141,7 +171,7 @@ internal static partial class DashboardEndpoints
         }
 
         var (before, after) = (entries[0], entries[1]);
-        var diff = SnapshotDiff.Compute(before.Snapshot!, after.Snapshot!);
-        await JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteDiff(w, before, after, diff, top)));
+        var diff = SnapshotDiff.Compute(before.Snapshot!, after.Snapshot!, byRetained: sort == "retained");
+        await JsonAsync(ctx, ApiJson.Serialize(w => SnapshotJson.WriteDiff(w, before, after, diff, top, sort)));
     }
 }

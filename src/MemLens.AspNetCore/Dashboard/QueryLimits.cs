@@ -63,7 +63,7 @@ internal static class QueryLimits
             return true;
         }
 
-        if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed) || parsed < min)
+        if (!TryParseWhole(raw, out long parsed) || parsed < min)
         {
             error = $"'{name}' must be a whole number of at least {min.ToString(CultureInfo.InvariantCulture)}.";
             return false;
@@ -87,7 +87,7 @@ internal static class QueryLimits
             return true;
         }
 
-        if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
+        if (!TryParseWhole(raw, out long parsed))
         {
             error = "'points' must be a whole number.";
             return false;
@@ -145,13 +145,26 @@ internal static class QueryLimits
             return true;
         }
 
-        if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) || value < 0 || value > MaxUnixMs)
+        if (!TryParseWhole(raw, out value) || value < 0 || value > MaxUnixMs)
         {
             error = $"'{name}' must be Unix milliseconds between 0 and {MaxUnixMs.ToString(CultureInfo.InvariantCulture)} (year 9999).";
             return false;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A whole number written as an optional sign and digits only. <see cref="long.TryParse(string, NumberStyles, IFormatProvider, out long)"/>
+    /// alone also takes trailing NUL characters (<c>5%00</c> reads as 5), which a query value should not carry.
+    /// </summary>
+    private static bool TryParseWhole(string raw, out long value)
+    {
+        value = 0;
+        int start = raw.Length > 0 && raw[0] is '-' or '+' ? 1 : 0;
+        return raw.Length > start
+            && raw.AsSpan(start).IndexOfAnyExceptInRange('0', '9') < 0
+            && long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
     /// <summary>An id as the error repeats it: at most 64 characters, controls replaced.</summary>

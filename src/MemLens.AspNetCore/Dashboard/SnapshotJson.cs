@@ -64,12 +64,18 @@ internal static class SnapshotJson
         w.WriteEndObject();
     }
 
-    /// <summary><c>GET api/snapshots/{id}</c>: the summary and the <paramref name="top"/> largest types.</summary>
+    /// <summary>
+    /// <c>GET api/snapshots/{id}</c>: the summary and the <paramref name="top"/> largest types; with retention data
+    /// (<c>hasRetention</c>) each type also has its <c>retained</c> bytes and main <c>holder</c>.
+    /// </summary>
     public static void WriteSnapshot(Utf8JsonWriter w, SnapshotEntry entry, int top)
     {
         w.WriteStartObject();
         entry.WriteSummaryFields(w);
         WriteCompleteness(w, entry.Snapshot);
+        var retention = entry.Snapshot?.Retention;
+        w.WriteBoolean("hasRetention", retention is not null);
+        var mainNodes = retention is null ? null : RetentionJson.MainNodes(retention);
         w.WriteStartArray("top");
         if (entry.Snapshot is { } s)
         {
@@ -79,6 +85,11 @@ internal static class SnapshotJson
                 w.WriteString("name", t.Name);
                 w.WriteNumber("count", t.Count);
                 w.WriteNumber("bytes", t.Bytes);
+                if (retention is not null)
+                {
+                    RetentionJson.WriteTypeRetention(w, retention, mainNodes!, t.Name);
+                }
+
                 w.WriteEndObject();
             }
         }
@@ -98,8 +109,12 @@ internal static class SnapshotJson
         w.WriteBoolean("incomplete", s?.Incomplete ?? false);
     }
 
-    /// <summary><c>GET api/snapshots/diff</c>: both summaries, the totals' change and the top rows of <see cref="SnapshotDiff"/>.</summary>
-    public static void WriteDiff(Utf8JsonWriter w, SnapshotEntry a, SnapshotEntry b, SnapshotDiff diff, int top)
+    /// <summary>
+    /// <c>GET api/snapshots/diff</c>: both summaries, the totals' change and the top rows of <see cref="SnapshotDiff"/>
+    /// in the order asked for (<paramref name="sort"/>: <c>bytes</c> or <c>retained</c>); when the second snapshot
+    /// has retention data (<c>hasRetention</c>) each row has its retained bytes and <c>heldBy</c>.
+    /// </summary>
+    public static void WriteDiff(Utf8JsonWriter w, SnapshotEntry a, SnapshotEntry b, SnapshotDiff diff, int top, string sort = "bytes")
     {
         w.WriteStartObject();
         w.WritePropertyName("a");
@@ -111,6 +126,9 @@ internal static class SnapshotJson
         w.WriteNumber("bytesDelta", diff.BytesDelta);
         w.WriteNumber("countDelta", diff.CountDelta);
         w.WriteNumber("rowCount", diff.Rows.Count);
+        w.WriteString("sort", sort);
+        bool hasRetention = diff.After.Retention is not null;
+        w.WriteBoolean("hasRetention", hasRetention);
         w.WriteStartArray("rows");
         foreach (var r in diff.Rows.Take(top))
         {
@@ -120,6 +138,11 @@ internal static class SnapshotJson
             w.WriteNumber("countAfter", r.CountAfter);
             w.WriteNumber("bytesBefore", r.BytesBefore);
             w.WriteNumber("bytesAfter", r.BytesAfter);
+            if (hasRetention)
+            {
+                RetentionJson.WriteGrowthRetention(w, r);
+            }
+
             w.WriteEndObject();
         }
 

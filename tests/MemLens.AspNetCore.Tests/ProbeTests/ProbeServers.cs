@@ -19,7 +19,7 @@ internal static class ProbeServers
     public static readonly string[] GetRoutes =
     [
         "", "app.js", "app.css", "api/catalog", "api/status", "api/series", "api/events", "api/findings",
-        "api/snapshots", "api/snapshots/s1", "api/snapshots/diff?a=s1&b=s1",
+        "api/snapshots", "api/snapshots/s1", "api/snapshots/s1/retention", "api/snapshots/diff?a=s1&b=s1", "api/snapshots/diff?a=s1&b=s1&sort=retained",
     ];
 
     /// <summary>Every POST action on an attached process (release runs in-process only, and is probed there).</summary>

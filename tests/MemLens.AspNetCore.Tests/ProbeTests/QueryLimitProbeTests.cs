@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using MemLens.Tests.Shared.Snapshots;
 using Xunit;
 
 namespace MemLens.AspNetCore.Tests.ProbeTests;
@@ -96,6 +97,9 @@ public class QueryLimitProbeTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("api/events?max=0")]
     [InlineData("api/events?max=-1")]
     [InlineData("api/events?max=NaN")]
+    [InlineData("api/events?max=5%00")]
+    [InlineData("api/series?points=5%00")]
+    [InlineData("api/events?from=5%00")]
     [InlineData("api/series?ids=process.memory.rss,no.such.series")]
     public async Task A_malformed_count_or_id_is_a_400_with_one_line(string pathAndQuery)
     {
@@ -149,7 +153,8 @@ public class QueryLimitProbeTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task The_worst_query_on_every_route_keeps_memory_bounded()
     {
-        using var monitor = ProbeServers.ActingMonitor(new ScriptedTargetActions());
+        // Snapshots with retention data, so that the retention tree and the diff's "held by" are computed too.
+        using var monitor = ProbeServers.ActingMonitor(new ScriptedTargetActions { Snapshot = (n, _, _) => Task.FromResult(LeakingHeap.Snapshot(n)) });
         monitor.Start();
         await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
         using var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(60) };
@@ -173,6 +178,8 @@ public class QueryLimitProbeTests(Xunit.Abstractions.ITestOutputHelper output)
             "api/findings?from=0&to=253402300799999",
             "api/snapshots/s1?top=9223372036854775807",
             "api/snapshots/diff?a=s1&b=s1&top=9223372036854775807",
+            "api/snapshots/diff?a=s1&b=s1&top=9223372036854775807&sort=retained",
+            "api/snapshots/s1/retention?max=9223372036854775807",
             "api/catalog", "api/status", "api/snapshots",
         ];
 

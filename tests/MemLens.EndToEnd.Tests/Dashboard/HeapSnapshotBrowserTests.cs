@@ -3,6 +3,7 @@ using MemLens.Actions;
 using MemLens.AspNetCore;
 using MemLens.Events;
 using MemLens.Snapshots;
+using MemLens.Tests.Shared.Snapshots;
 using Microsoft.Playwright;
 using Xunit;
 using Xunit.Abstractions;
@@ -45,6 +46,134 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await FullGcAsync(page);
         await page.WaitForFunctionAsync("() => (window.__memlens.actionMarkers ?? 0) >= 1", null, Timeout(s_wait));
         await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-snapshots-scripted.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// Who holds it, in the page: snapshots whose retention was computed by the real analysis from a graph built in the
+    /// test (<see cref="LeakingHeap"/>: sessions leaking through <c>static Hub.Changed</c>). The retention view shows
+    /// the root row; expanding by keyboard and mouse reaches <c>Leaky.Session</c> with its retained bytes; choosing a
+    /// row shows its path; the diff shows the "held by" path and sorts by retained growth. A hostile type name is shown
+    /// as text, never as markup.
+    /// </summary>
+    [Fact]
+    public async Task The_retention_view_expands_from_the_static_root_to_the_leaked_type_and_the_diff_shows_who_holds_the_growth()
+    {
+        string[] names = [.. LeakingHeap.TypeNames];
+        names[4] = "Evil<img src=x onerror=\"window.__pwned=1\">";
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(),
+            targetActions: new RetentionTarget(names));
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        var page = await OpenAsync(server.Url);
+        await TakeSnapshotAsync(page, expected: 1);
+        await TakeSnapshotAsync(page, expected: 2);
+
+        await OpenRetentionAsync(page, "s2");
+        var types = page.Locator(".types-table tbody tr").Filter(new() { Has = page.Locator("td.type-name", new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^Leaky\.Session$") }) });
+        await Assertions.Expect(types).ToContainTextAsync("static Hub.Changed → System.EventHandler → System.Object[]");
+
+        var table = page.Locator(".retention-table");
+        var hub = table.Locator("tbody tr.retention-root", new() { HasText = "static Hub.Changed" });
+        await Assertions.Expect(hub).ToBeVisibleAsync();
+        await Assertions.Expect(table.Locator("tbody tr.retention-root", new() { HasText = "pinned handle" })).ToBeVisibleAsync();
+        Assert.Equal(2, await page.EvaluateAsync<int>("() => window.__memlens.retentionRows"));
+
+        // Expand the root with the keyboard (→ on its row), the next two levels with the mouse.
+        await hub.Locator("button.retention-name").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        var handler = table.Locator("tbody tr", new() { HasText = "System.EventHandler" });
+        await Assertions.Expect(handler).ToBeVisibleAsync();
+        await Assertions.Expect(hub.Locator("button.retention-toggle")).ToHaveAttributeAsync("aria-expanded", "true");
+        await handler.Locator("button.retention-toggle").ClickAsync();
+        var list = table.Locator("tbody tr", new() { HasText = "System.Object[]" });
+        await list.Locator("button.retention-toggle").ClickAsync();
+        var session = table.Locator("tbody tr", new() { HasText = "Leaky.Session" });
+        await Assertions.Expect(session).ToBeVisibleAsync();
+        // 400 sessions of 48 B, each with a 1,000 B payload: 419,200 B = 409.4 KiB retained, 18.8 KiB own.
+        Assert.Equal(419_200, LeakingHeap.SessionsRetained(2));
+        await Assertions.Expect(session.Locator("td").Nth(1)).ToHaveTextAsync("400");
+        await Assertions.Expect(session.Locator("td").Nth(2)).ToHaveTextAsync("18.8 KiB");
+        await Assertions.Expect(session.Locator("td").Nth(3)).ToHaveTextAsync("409.4 KiB");
+
+        await session.Locator("button.retention-name").ClickAsync();
+        await page.WaitForFunctionAsync("() => !!window.__memlens.retentionPath", null, Timeout(s_wait));
+        Assert.Equal("static Hub.Changed → System.EventHandler → System.Object[] → Leaky.Session", await page.EvaluateAsync<string>("() => window.__memlens.retentionPath"));
+        await Assertions.Expect(page.Locator(".retention-path")).ToContainTextAsync("400 objects");
+        await Assertions.Expect(page.Locator(".retention-steps li")).ToHaveTextAsync(["static Hub.Changed", "System.EventHandler", "System.Object[]", "Leaky.Session"]);
+
+        // The hostile name is a row's text, not an element.
+        var evilPath = await ExpandToTypeAsync(page, "s2", names[4]);
+        Assert.Equal(["pinned handle", "System.Object[]", names[4]], evilPath);
+        await Assertions.Expect(table.Locator("tbody tr", new() { HasText = names[4] })).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator(".retention-table img").CountAsync());
+        Assert.False(await page.EvaluateAsync<bool>("() => !!window.__pwned"));
+
+        // The diff: the payload's growth is held by the sessions of the static event; by retained growth the holders lead.
+        await CompareAsync(page);
+        Assert.Equal("System.Byte[]", await page.EvaluateAsync<string>("() => window.__memlens.diffFirst"));
+        var payloadRow = page.Locator(".diff-table tbody tr").First;
+        await Assertions.Expect(payloadRow.Locator("td.held-by")).ToContainTextAsync("static Hub.Changed → System.EventHandler → System.Object[] → Leaky.Session");
+        await Assertions.Expect(payloadRow.Locator("td.held-by")).ToContainTextAsync("(+195.3 KiB)");
+        await page.Locator("#diff-sort").SelectOptionAsync("retained");
+        await page.WaitForFunctionAsync("() => window.__memlens.diffSort === 'retained'", null, Timeout(s_wait));
+        var order = await page.EvaluateAsync<string[]>("() => window.__memlens.diffRows");
+        Assert.Equal(["System.Object[]", "System.EventHandler", "Leaky.Session", "System.Byte[]"], order.Take(4));
+        var heldBy = await page.EvaluateAsync<string?[]>("() => window.__memlens.diffHeldBy");
+        Assert.Equal("static Hub.Changed → System.EventHandler → System.Object[]", heldBy[2]);
+        await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-retention-scripted.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// A wide tree (one root holding 5,000 types, the most a snapshot keeps is 20,000 nodes): the page asks for the
+    /// 1,000 largest, draws 50 rows of a level and a "more" button, 50 more per press, and says what it did not load.
+    /// </summary>
+    [Fact]
+    public async Task A_wide_retention_tree_is_drawn_a_page_per_level_with_more_on_demand()
+    {
+        var nodes = new List<RetentionNode> { new(-1, RetentionNodeKind.Root, "static Big.Cache", 1, 0, 1L << 40) };
+        for (int i = 1; i <= 5000; i++)
+        {
+            nodes.Add(new RetentionNode(0, RetentionNodeKind.Type, "Big.Entry" + i, 1, 100, 1_000_000 - i));
+        }
+
+        var wide = new HeapSnapshot(4242, "wide", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [new TypeStat("Big.Entry1", 5000, 500_000)])
+        {
+            Retention = new HeapRetention(nodes, new Dictionary<string, long>()),
+        };
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(),
+            targetActions: new FixedTarget(wide));
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        var page = await OpenAsync(server.Url);
+        await TakeSnapshotAsync(page, expected: 1);
+        await OpenRetentionAsync(page, "s1");
+        var table = page.Locator(".retention-table");
+        await table.Locator("tr[data-node=\"0\"] button.retention-toggle").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__memlens.retentionRows === 51", null, Timeout(s_wait));
+        await Assertions.Expect(table.Locator("button[data-more=\"0\"]")).ToHaveTextAsync("949 more…");
+        await Assertions.Expect(table.Locator("tr.retention-more", new() { HasText = "not loaded" })).ToContainTextAsync("4,001 smaller paths not loaded");
+        await Assertions.Expect(page.Locator(".snapshot-retention .snapshot-sub")).ToContainTextAsync("the 1,000 largest shown");
+        await table.Locator("button[data-more=\"0\"]").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__memlens.retentionRows === 101", null, Timeout(s_wait));
+        Assert.Equal(101, await table.Locator("tbody tr[data-node]").CountAsync());
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>A histogram-only snapshot (no retention data) shows a plain empty state in the retention view, and the diff no "held by" column.</summary>
+    [Fact]
+    public async Task A_snapshot_without_retention_data_says_so_in_the_retention_view()
+    {
+        using var monitor = MemLensMonitor.ForProcess(new MemLensTarget(Environment.ProcessId, "scripted", "dotnet", InProcess: false), new MemLensOptions(), targetActions: new ScriptedTarget());
+        await using var server = MemLensServer.Start(monitor, new MemLensServerOptions());
+        var page = await OpenAsync(server.Url);
+        await TakeSnapshotAsync(page, expected: 1);
+        await TakeSnapshotAsync(page, expected: 2);
+        await OpenRetentionAsync(page, "s1");
+        await Assertions.Expect(page.Locator(".retention-empty")).ToContainTextAsync("no retention data");
+        Assert.Equal(0, await page.Locator(".retention-table").CountAsync());
+        await CompareAsync(page);
+        Assert.Equal(0, await page.Locator(".diff-table td.held-by").CountAsync());
+        await Assertions.Expect(page.Locator(".snapshot-diff .snapshot-sub")).ToContainTextAsync("no retention data");
         await page.Context.CloseAsync();
     }
 
@@ -159,6 +288,61 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await Assertions.Expect(result).ToContainTextAsync("→");
     }
 
+    /// <summary>Opens snapshot <paramref name="id"/> in the panel and waits for its retention view (drawn, or its empty state).</summary>
+    private static async Task OpenRetentionAsync(IPage page, string id)
+    {
+        await page.Locator($".snapshot-table button[data-snapshot-id=\"{id}\"]").ClickAsync();
+        await page.WaitForFunctionAsync($"() => window.__memlens.retentionSnapshot === '{id}'", null, Timeout(s_wait));
+    }
+
+    /// <summary>
+    /// Expands the retention table, by clicking each row's toggle from the root down, to the node of type
+    /// <paramref name="label"/> with the most retained bytes (found in what the page's own API answers, read through
+    /// the page), and returns its path, root first. Fails when the type has no node.
+    /// </summary>
+    private static async Task<string[]> ExpandToTypeAsync(IPage page, string id, string label)
+    {
+        string json = await page.EvaluateAsync<string>("id => fetch(`api/snapshots/${id}/retention?max=20000`).then(r => r.text())", id);
+        using var doc = JsonDocument.Parse(json);
+        var nodes = doc.RootElement.GetProperty("retention").GetProperty("nodes").EnumerateArray()
+            .Select(n => (Id: n.GetProperty("id").GetInt32(), Parent: n.GetProperty("parent").GetInt32(), Kind: n.GetProperty("kind").GetString(), Label: n.GetProperty("label").GetString()!, Retained: n.GetProperty("retained").GetInt64()))
+            .ToDictionary(n => n.Id);
+        var target = nodes.Values.Where(n => n.Kind == "type" && n.Label == label).OrderByDescending(n => n.Retained).Select(n => (int?)n.Id).FirstOrDefault();
+        Assert.True(target is not null, $"no retention node of type {label} in snapshot {id}");
+        var chain = new List<int>();
+        for (int n = target.Value; n != -1; n = nodes[n].Parent)
+        {
+            chain.Add(n);
+        }
+
+        chain.Reverse();
+        var table = page.Locator(".retention-table");
+        foreach (int ancestor in chain.Take(chain.Count - 1))
+        {
+            var row = table.Locator($"tbody tr[data-node=\"{ancestor}\"]");
+            // A level shows 50 rows at first: press its "more" button until the row is there.
+            for (int more = 0; await row.CountAsync() == 0 && more < 400; more++)
+            {
+                await table.Locator($"button[data-more=\"{nodes[ancestor].Parent}\"]").ClickAsync();
+            }
+
+            var toggle = row.Locator("button.retention-toggle");
+            if (await toggle.GetAttributeAsync("aria-expanded") != "true")
+            {
+                await toggle.ClickAsync();
+            }
+        }
+
+        var found = table.Locator($"tbody tr[data-node=\"{target}\"]");
+        for (int more = 0; await found.CountAsync() == 0 && more < 400; more++)
+        {
+            await table.Locator($"button[data-more=\"{nodes[target.Value].Parent}\"]").ClickAsync();
+        }
+
+        await Assertions.Expect(found).ToBeVisibleAsync();
+        return [.. chain.Select(n => nodes[n].Label)];
+    }
+
     private static PageWaitForFunctionOptions Timeout(TimeSpan t) => new() { Timeout = (float)t.TotalMilliseconds };
 
     private async Task<IPage> OpenAsync(Uri url)
@@ -171,6 +355,25 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         await Assertions.Expect(page.Locator("#snapshots-panel")).ToBeVisibleAsync();
         Assert.Empty(errors);
         return page;
+    }
+
+    /// <summary>A target whose every snapshot is <paramref name="snapshot"/>.</summary>
+    private sealed class FixedTarget(HeapSnapshot snapshot) : ITargetActions
+    {
+        public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) => throw new TargetActionException("no GC in this test");
+
+        public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) => Task.FromResult(snapshot);
+    }
+
+    /// <summary>A target whose n-th snapshot is <see cref="LeakingHeap.Snapshot"/>(n): 200 more sessions held by <c>static Hub.Changed</c> each time.</summary>
+    private sealed class RetentionTarget(string[] typeNames) : ITargetActions
+    {
+        private int _taken;
+
+        public Task<InducedGc> CollectAsync(CancellationToken cancellationToken) => throw new TargetActionException("no GC in this test");
+
+        public Task<HeapSnapshot> SnapshotAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
+            Task.FromResult(LeakingHeap.Snapshot(Interlocked.Increment(ref _taken), typeNames));
     }
 
     /// <summary>A target whose snapshots report progress for a moment and whose <c>Scripted.LeakedThing</c> grows by 1,000 objects each time.</summary>

@@ -36,6 +36,8 @@ public sealed class ToolServerProbeTests(Xunit.Abstractions.ITestOutputHelper ou
             "api/findings?from=0&to=253402300799999",
             "api/snapshots/s1?top=9223372036854775807",
             "api/snapshots/diff?a=s1&b=s2&top=9223372036854775807",
+            "api/snapshots/diff?a=s1&b=s2&top=9223372036854775807&sort=retained",
+            "api/snapshots/s1/retention?max=9223372036854775807",
             "api/catalog", "api/status", "api/snapshots", "",
         ];
 
