@@ -375,6 +375,15 @@ public class SnapshotFileTests
     }
 
     [Fact]
+    public void A_file_saved_with_a_utf8_byte_order_mark_is_read()
+    {
+        byte[] withBom = [0xEF, 0xBB, 0xBF, .. Bytes(RetentionSnapshots.EventLeak(sessions: 2, cached: 1))];
+        Assert.NotNull(SnapshotFile.Parse(withBom, "bom.json").Retention);
+        var ex = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Parse(new byte[] { 0xEF, 0xBB }, "short.json"));
+        Assert.StartsWith("short.json: not a MemLens snapshot: invalid or truncated JSON", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Control_characters_in_a_label_are_kept_as_data_for_the_outputs_to_sanitize()
     {
         string json = HeaderV2 + "\"retention\":{\"nodes\":[{\"parent\":-1,\"kind\":\"root\",\"label\":\"static \\u001b[31mA.B\\n\",\"count\":1,\"bytes\":0,\"retained_bytes\":8}]}}";

@@ -268,6 +268,7 @@ public static class SnapshotFile
         int length = 0;
         long total = 0;
         bool final = false;
+        bool bomChecked = false;
         var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 8 });
         var scan = new ScanState();
         try
@@ -289,6 +290,22 @@ public static class SnapshotFile
                         {
                             throw TooBig(name);
                         }
+                    }
+                }
+
+                if (!bomChecked)
+                {
+                    if (length < 3 && !final)
+                    {
+                        continue; // too little to tell yet
+                    }
+
+                    // A UTF-8 byte order mark (an editor may add one) is not JSON; Utf8JsonReader refuses it, so skip it.
+                    bomChecked = true;
+                    if (length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                    {
+                        Buffer.BlockCopy(buffer, 3, buffer, 0, length - 3);
+                        length -= 3;
                     }
                 }
 
