@@ -67,7 +67,7 @@ public sealed class RetentionCommandTests : IDisposable
     [Fact]
     public async Task Snapshot_from_a_histogram_only_file_prints_todays_table_and_says_why_it_cannot_sort_by_retained()
     {
-        var histogram = new HeapSnapshot(7, "app", 1_700_000_000_000, [new("System.Byte[]", 10, 40_960), new("Shop.Order", 3, 96)]);
+        var histogram = new HeapSnapshot(4242, "orders-api", 1_700_000_000_000, [new("System.Byte[]", 10, 40_960), new("Shop.Order", 3, 96)]);
         string file = Write("old.json", histogram);
 
         var (code, stdout, stderr) = await ToolProcess.RunAsync(s_timeout, "snapshot", "--from", file);
@@ -84,6 +84,14 @@ public sealed class RetentionCommandTests : IDisposable
         var bad = await ToolProcess.RunAsync(s_timeout, "snapshot", "--from", file, "--sort", "size");
         Assert.Equal(2, bad.ExitCode);
         Assert.Single(Lines(bad.Stderr));
+
+        // A diff whose later side is histogram-only has no retained columns, and says why it cannot sort by them.
+        string withTree = Write("tree.json", RetentionSnapshots.EventLeak(sessions: 5, cached: 5));
+        var diff = await ToolProcess.RunAsync(s_timeout, "diff", withTree, file, "--sort", "retained");
+        Assert.Equal(0, diff.ExitCode);
+        Assert.Equal($"memlens: {file}: the snapshot has no retention data (taken by an older MemLens or with the object graph off); sorted by bytes added", diff.Stderr.Trim());
+        Assert.DoesNotContain("Held by", diff.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sorted by bytes added", diff.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
