@@ -101,6 +101,27 @@ public class PprofExportTests
         Assert.Equal("T298", deepest[1]);
     }
 
+    [Fact]
+    public void Past_the_total_frame_budget_stacks_are_cut_to_root_gap_and_leaf()
+    {
+        var nodes = new List<RetentionNode> { new(-1, RetentionNodeKind.Root, "static Deep.Root", 1, 0, 300) };
+        for (int i = 0; i < 300; i++)
+        {
+            nodes.Add(new RetentionNode(i, RetentionNodeKind.Type, $"T{i}", 1, 1, 300 - i));
+        }
+
+        var snapshot = new HeapSnapshot(1, "p", 0, Enumerable.Range(0, 300).Select(i => new TypeStat($"T{i}", 1, 1)))
+        {
+            Retention = new HeapRetention(nodes, new Dictionary<string, long>()),
+        };
+        var profile = PprofExport.ToProfile(snapshot, maxTotalFrames: 1000);
+        string Name(ulong location) => profile.StringTable[(int)profile.Function.Single(f => f.Id == profile.Location.Single(l => l.Id == location).Line[0].FunctionId).Name];
+        Assert.True(profile.Sample.Sum(x => x.LocationId.Count) <= 1000 + (3 * 300));
+        var last = profile.Sample.Select(x => x.LocationId.Select(Name).ToList()).Single(f => f[0] == "T299");
+        Assert.Equal(["T299", "[299 steps left out]", "static Deep.Root"], last);
+        Assert.Equal(300, profile.Sample.Count); // every node still a sample, the flat figures unchanged
+    }
+
     private static Profile Export(HeapSnapshot snapshot)
     {
         using var file = new MemoryStream();

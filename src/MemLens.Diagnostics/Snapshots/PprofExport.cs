@@ -40,7 +40,9 @@ public static class PprofExport
     }
 
     /// <summary>The profile that <see cref="Write(Stream, HeapSnapshot)"/> writes, before encoding.</summary>
-    internal static Profile ToProfile(HeapSnapshot snapshot)
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="maxTotalFrames">Frames of all stacks together before stacks are cut to root, gap and leaf (see <see cref="MaxTotalFrames"/>).</param>
+    internal static Profile ToProfile(HeapSnapshot snapshot, long maxTotalFrames = MaxTotalFrames)
     {
         var strings = new PprofStringTable();
         var profile = new Profile();
@@ -50,7 +52,7 @@ public static class PprofExport
         var frames = new Frames(profile, strings);
         if (snapshot.Retention is { } retention)
         {
-            AddRetentionSamples(profile, frames, snapshot, retention);
+            AddRetentionSamples(profile, frames, snapshot, retention, maxTotalFrames);
         }
         else
         {
@@ -86,8 +88,16 @@ public static class PprofExport
     /// </summary>
     public const int MaxStackDepth = 128;
 
-    private static void AddRetentionSamples(Profile profile, Frames frames, HeapSnapshot snapshot, HeapRetention retention)
+    /// <summary>
+    /// Frames of all stacks together (8 bytes each in memory) before every further stack is cut to its root, a gap
+    /// frame and its leaf: a tree the tool writes (20,000 nodes) stays far below it, and a hostile file's deep
+    /// 1,000,000-node tree cannot make the profile grow past ~100 MB.
+    /// </summary>
+    public const long MaxTotalFrames = 8_000_000;
+
+    private static void AddRetentionSamples(Profile profile, Frames frames, HeapSnapshot snapshot, HeapRetention retention, long maxTotalFrames)
     {
+        long totalFrames = 0;
         var nodes = retention.Nodes;
         var covered = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
         var path = new List<int>();
@@ -110,7 +120,8 @@ public static class PprofExport
             }
 
             var sample = new Sample { Value = { node.Count, node.Bytes } };
-            if (path.Count <= MaxStackDepth)
+            int depth = totalFrames + Math.Min(path.Count, MaxStackDepth) <= maxTotalFrames ? MaxStackDepth : 3;
+            if (path.Count <= depth)
             {
                 foreach (int n in path)
                 {
@@ -119,15 +130,16 @@ public static class PprofExport
             }
             else
             {
-                for (int k = 0; k < MaxStackDepth - 2; k++)
+                for (int k = 0; k < depth - 2; k++)
                 {
                     sample.LocationId.Add(frames.Of(nodes[path[k]].Label));
                 }
 
-                sample.LocationId.Add(frames.Of($"[{path.Count - MaxStackDepth + 1} steps left out]"));
+                sample.LocationId.Add(frames.Of($"[{path.Count - depth + 1} steps left out]"));
                 sample.LocationId.Add(frames.Of(nodes[path[^1]].Label));
             }
 
+            totalFrames += sample.LocationId.Count;
             profile.Sample.Add(sample);
         }
 
