@@ -14,7 +14,7 @@ internal static class ExitCodes
 
     public const string HelpText =
         "Exit codes: 0 ok (or stopped by --duration / Ctrl+C), 1 error (e.g. the dashboard's port is busy, not a .NET process, " +
-        "an unreadable snapshot file, a snapshot that timed out), 2 bad arguments, " +
+        "an unreadable snapshot file, a snapshot that timed out), 2 bad arguments (or a short type name that matches several types in paths), " +
         "3 no such process, 4 permission denied, 5 the watched process exited (a partial snapshot is still saved), 6 not Linux, " +
         "7 an incomplete heap snapshot: its walk lost events (saved, marked incomplete), or a diff with a partial snapshot. " +
         "run returns the program's own exit code.";

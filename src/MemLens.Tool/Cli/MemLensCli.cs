@@ -20,6 +20,7 @@ internal static class MemLensCli
             GcCommand.Create(),
             SnapshotCommand.Create(),
             DiffCommand.Create(),
+            PathsCommand.Create(),
             TraceCommand.Create(),
             DoctorCommand.Create(),
             OpenCommand.Create(),

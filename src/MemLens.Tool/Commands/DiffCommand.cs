@@ -23,24 +23,34 @@ internal static class DiffCommand
         });
         var json = new Option<bool>("--json")
         {
-            Description = "Print JSON instead of the table: before/after summaries, totals, and the top types with count_before/after/delta and bytes_before/after/delta.",
+            Description = "Print JSON instead of the table: before/after summaries, totals, and the top types with count_before/after/delta and bytes_before/after/delta; " +
+                          "with retention data also retained_before/after/delta and held_by (full path, objects and bytes before and after).",
         };
+        var sort = new Option<string>("--sort")
+        {
+            Description = "Order by bytes added (the types' own bytes) or retained (the bytes their instances keep alive, added). Default: bytes.",
+            DefaultValueFactory = _ => "bytes",
+        };
+        sort.AcceptOnlyFromAmong("bytes", "retained");
         var command = new Command("diff",
             "Compare two heap snapshots of the same process: objects and bytes per type before and after, sorted by bytes added, " +
             "so the types that accumulate come first. Reads files of any size in bounded memory. When either snapshot is incomplete (its walk was cut short or lost events) " +
-            "it says so on stderr and exits with code 7. Example: memlens diff before.json after.json --top 10.")
+            "it says so on stderr and exits with code 7. When the later snapshot has retention data, each type also shows its retained growth " +
+            "and 'held by': the path from a root (a static field, a handle) whose share of the type grew most, with the bytes it added. " +
+            "Example: memlens diff before.json after.json --top 10 --sort retained.")
         {
-            before, after, top, json,
+            before, after, top, sort, json,
         };
 
         command.SetAction(parse =>
         {
             string beforePath = parse.GetValue(before)!;
             string afterPath = parse.GetValue(after)!;
+            bool byRetained = parse.GetValue(sort) == "retained";
             FileDiff diff;
             try
             {
-                diff = FileDiff.Compute(beforePath, afterPath, parse.GetValue(top));
+                diff = FileDiff.Compute(beforePath, afterPath, parse.GetValue(top), byRetained);
             }
             catch (SnapshotFileException ex)
             {
@@ -65,13 +75,18 @@ internal static class DiffCommand
                 }
             }
 
+            if (byRetained && b.Retention is null)
+            {
+                Console.Error.WriteLine(TerminalText.Sanitize($"memlens: {afterPath}: {SnapshotCommand.NoRetention}; sorted by bytes added"));
+            }
+
             if (parse.GetValue(json))
             {
-                SnapshotTables.WriteDiffJson(Console.OpenStandardOutput(), diff);
+                SnapshotTables.WriteDiffJson(Console.OpenStandardOutput(), diff, byRetained);
             }
             else
             {
-                SnapshotTables.WriteDiff(SnapshotTables.Stdout(), diff);
+                SnapshotTables.WriteDiff(SnapshotTables.Stdout(), diff, byRetained);
             }
 
             return a.Incomplete || b.Incomplete ? ExitCodes.IncompleteSnapshot : ExitCodes.Ok;

@@ -64,7 +64,17 @@ internal static class SnapshotCommand
                 r.AddError($"--buffer-size-mib must be between 1 and {HeapSnapshotOptions.MaxBufferSizeMiB}.");
             }
         });
-        var json = new Option<bool>("--json") { Description = "Print a JSON summary (file, totals, top types with count, bytes and share) instead of the table." };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print a JSON summary (file, totals, top types with count, bytes and share; with retention data also each type's " +
+                          "retained_bytes and full held_by path, and the unrooted/omitted counters) instead of the table.",
+        };
+        var sort = new Option<string?>("--sort")
+        {
+            Description = "Order the types by retained (the bytes their instances keep alive), bytes (their own size) or count. " +
+                          "Default: retained when the snapshot has retention data, else bytes.",
+        };
+        sort.AcceptOnlyFromAmong("retained", "bytes", "count");
         var from = new Option<string?>("--from", "-f")
         {
             Description = "Read a saved snapshot instead of taking one: shows its top types, and with --pprof converts it.",
@@ -75,9 +85,11 @@ internal static class SnapshotCommand
             "as a full GC plus the walk). Saves the snapshot as JSON for 'memlens diff', optionally as pprof, and shows the " +
             "types that hold the most. Example: memlens snapshot 4242 -o before.json; later memlens snapshot 4242 -o after.json; " +
             "memlens diff before.json after.json. Convert a saved snapshot: memlens snapshot --from before.json --pprof before.pb.gz. " +
-            "A walk that lost events (the target's event buffer filled) is saved marked incomplete, said on stderr, and exits with code 7.")
+            "A walk that lost events (the target's event buffer filled) is saved marked incomplete, said on stderr, and exits with code 7. " +
+            "When the snapshot has retention data (who holds what), the table shows each type's retained bytes and main holder (the path from " +
+            "a root such as a static field), ordered by retained bytes; 'memlens paths FILE TYPE' lists every path to one type.")
         {
-            pid, output, pprof, top, maxObjects, timeout, json, from, bufferSize,
+            pid, output, pprof, top, sort, maxObjects, timeout, json, from, bufferSize,
         };
         command.Validators.Add(r =>
         {
@@ -96,9 +108,10 @@ internal static class SnapshotCommand
         command.SetAction(async (parse, ct) =>
         {
             int topN = parse.GetValue(top);
+            string? sortKey = parse.GetValue(sort);
             if (parse.GetValue(from) is { } fromFile)
             {
-                return Convert(fromFile, parse.GetValue(pprof), topN, parse.GetValue(json));
+                return Convert(fromFile, parse.GetValue(pprof), topN, parse.GetValue(json), sortKey);
             }
 
             if (!OperatingSystem.IsLinux())
@@ -113,12 +126,12 @@ internal static class SnapshotCommand
                 Timeout = parse.GetValue(timeout) ?? TimeSpan.FromMinutes(5),
                 BufferSizeMiB = parse.GetValue(bufferSize) ?? HeapSnapshotOptions.DefaultBufferSizeMiB,
             };
-            return await TakeAsync(parse.GetValue(pid)!.Value, options, parse.GetValue(output), parse.GetValue(pprof), topN, parse.GetValue(json), ct).ConfigureAwait(false);
+            return await TakeAsync(parse.GetValue(pid)!.Value, options, parse.GetValue(output), parse.GetValue(pprof), topN, parse.GetValue(json), sortKey, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> TakeAsync(int pid, HeapSnapshotOptions options, string? output, string? pprof, int top, bool json, CancellationToken ct)
+    private static async Task<int> TakeAsync(int pid, HeapSnapshotOptions options, string? output, string? pprof, int top, bool json, string? sortKey, CancellationToken ct)
     {
         var info = ProcessTable.Read(pid, new ProcessTableOptions { ReadPss = false, DetectRuntime = false });
         var view = new SnapshotProgressView(pid);
@@ -145,15 +158,7 @@ internal static class SnapshotCommand
             return ExitCodes.Error;
         }
 
-        if (json)
-        {
-            SnapshotTables.WriteSnapshotJson(Console.OpenStandardOutput(), snapshot, top, file, pprof);
-        }
-        else
-        {
-            SnapshotTables.WriteTop(SnapshotTables.Stdout(), snapshot, top);
-        }
-
+        Show(snapshot, top, json, sortKey, file, pprof);
         await Console.Error.WriteLineAsync($"memlens: saved the snapshot to {file}{(pprof is null ? "" : $" and the pprof profile to {pprof}")}").ConfigureAwait(false);
         if (result.Stop == SnapshotStop.Completed)
         {
@@ -174,7 +179,7 @@ internal static class SnapshotCommand
         };
     }
 
-    private static int Convert(string fromFile, string? pprof, int top, bool json)
+    private static int Convert(string fromFile, string? pprof, int top, bool json, string? sortKey)
     {
         HeapSnapshot snapshot;
         try
@@ -192,15 +197,7 @@ internal static class SnapshotCommand
             return ExitCodes.Error;
         }
 
-        if (json)
-        {
-            SnapshotTables.WriteSnapshotJson(Console.OpenStandardOutput(), snapshot, top, fromFile, pprof);
-        }
-        else
-        {
-            SnapshotTables.WriteTop(SnapshotTables.Stdout(), snapshot, top);
-        }
-
+        Show(snapshot, top, json, sortKey, fromFile, pprof);
         if (pprof is not null)
         {
             Console.Error.WriteLine($"memlens: wrote the pprof profile to {pprof}");
@@ -214,6 +211,34 @@ internal static class SnapshotCommand
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>The table or JSON for <paramref name="snapshot"/>, in the order asked (or the default for what it holds).</summary>
+    private static void Show(HeapSnapshot snapshot, int top, bool json, string? sortKey, string? file, string? pprof)
+    {
+        var sort = sortKey switch
+        {
+            "retained" => SnapshotSort.Retained,
+            "bytes" => SnapshotSort.Bytes,
+            "count" => SnapshotSort.Count,
+            _ => snapshot.Retention is null ? SnapshotSort.Bytes : SnapshotSort.Retained,
+        };
+        if (sort == SnapshotSort.Retained && snapshot.Retention is null)
+        {
+            Console.Error.WriteLine($"memlens: {NoRetention}; sorted by bytes");
+        }
+
+        if (json)
+        {
+            SnapshotTables.WriteSnapshotJson(Console.OpenStandardOutput(), snapshot, top, file, pprof, sort);
+        }
+        else
+        {
+            SnapshotTables.WriteTop(SnapshotTables.Stdout(), snapshot, top, sort);
+        }
+    }
+
+    /// <summary>What a snapshot without retention data is, for the lines that say so.</summary>
+    internal const string NoRetention = "the snapshot has no retention data (taken by an older MemLens or with the object graph off)";
 
     private static bool TryWrite(Action write, string path)
     {

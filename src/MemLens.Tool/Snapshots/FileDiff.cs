@@ -7,9 +7,10 @@ namespace MemLens.Tool.Snapshots;
 
 /// <summary>
 /// <c>memlens diff</c>'s comparison of two snapshot files in bounded memory, whatever their size: the files are
-/// streamed (<see cref="SnapshotFile.Scan"/>) and aggregated per type under a 64-bit hash of its name (24 bytes a
-/// type in a sorted array, not the names themselves), then streamed once more to name the <c>top</c> rows, the only
-/// names kept.
+/// streamed (<see cref="SnapshotFile.Scan(string, Action{string, long, long, long?})"/>) and aggregated per type under a
+/// 64-bit hash of its name (32 bytes a type in a sorted array, not the names themselves), then streamed once more to name
+/// the <c>top</c> rows, the only names kept. The retention trees (bounded by <see cref="SnapshotFile.MaxRetentionNodes"/>)
+/// come whole with the headers and give the top rows their "held by".
 /// Two different names with the same hash would be merged: with a million types, about one chance in 10^7.
 /// Same rows and order as <see cref="SnapshotDiff"/> (which compares snapshots held in memory).
 /// </summary>
@@ -37,8 +38,9 @@ internal sealed class FileDiff
 
     public long CountDelta => After.TotalObjects - Before.TotalObjects;
 
+    /// <summary>Compares the two files; <paramref name="byRetained"/> orders by retained bytes added (<see cref="SnapshotDiff.OrderByRetained"/>).</summary>
     /// <exception cref="SnapshotFileException">Either file is missing, unreadable, too big or not a valid snapshot.</exception>
-    public static FileDiff Compute(string beforePath, string afterPath, int top)
+    public static FileDiff Compute(string beforePath, string afterPath, int top, bool byRetained = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         var (before, a) = Aggregate(beforePath);
@@ -62,7 +64,11 @@ internal sealed class FileDiff
         }
 
         // The top rows by the diff's order; the queue's first element is the one that would be shown last.
-        var best = new PriorityQueue<TypeGrowth, TypeGrowth>(top + 1, Comparer<TypeGrowth>.Create(static (x, y) => SnapshotDiff.Order(y, x)));
+        Comparison<TypeGrowth> order = byRetained ? SnapshotDiff.OrderByRetained : SnapshotDiff.Order;
+        var best = new PriorityQueue<TypeGrowth, TypeGrowth>(top + 1, Comparer<TypeGrowth>.Create((x, y) => order(y, x)));
+        // As SnapshotDiff: retained figures when the second snapshot has retention data, the first's only when it has too.
+        bool retainedAfter = after.Retention is not null;
+        bool retainedBefore = retainedAfter && before.Retention is not null;
         void Offer(string name, long count, long bytes)
         {
             ulong hash = Hash(name);
@@ -75,13 +81,17 @@ internal sealed class FileDiff
                 return;
             }
 
-            var row = new TypeGrowth(name, i >= 0 ? a[i].Count : 0, j >= 0 ? b[j].Count : 0, i >= 0 ? a[i].Bytes : 0, j >= 0 ? b[j].Bytes : 0);
+            var row = new TypeGrowth(name, i >= 0 ? a[i].Count : 0, j >= 0 ? b[j].Count : 0, i >= 0 ? a[i].Bytes : 0, j >= 0 ? b[j].Bytes : 0)
+            {
+                RetainedBefore = retainedBefore ? (i >= 0 ? a[i].Retained : 0) : null,
+                RetainedAfter = retainedAfter ? (j >= 0 ? b[j].Retained : 0) : null,
+            };
             mark.Count = ~mark.Count;
             if (best.Count < top)
             {
                 best.Enqueue(row, row);
             }
-            else if (SnapshotDiff.Order(row, best.Peek()) < 0)
+            else if (order(row, best.Peek()) < 0)
             {
                 best.DequeueEnqueue(row, row);
             }
@@ -90,19 +100,21 @@ internal sealed class FileDiff
         SnapshotFile.Scan(beforePath, Offer);
         SnapshotFile.Scan(afterPath, Offer);
         var rows = new TypeGrowth[best.Count];
+        var heldBy = after.Retention is { } tree ? new HeldByIndex(before.Retention, tree) : null;
         for (int i = rows.Length - 1; i >= 0; i--)
         {
-            rows[i] = best.Dequeue();
+            var row = best.Dequeue();
+            rows[i] = heldBy is null ? row : row with { HeldBy = heldBy.For(row.Name) };
         }
 
         return new FileDiff(before, after, rows, rowCount);
     }
 
-    /// <summary>One file's entries as (hash of the name, count, bytes), sorted by hash, one per name (24 bytes a type).</summary>
+    /// <summary>One file's entries as (hash of the name, count, bytes, retained bytes), sorted by hash, one per name (32 bytes a type).</summary>
     private static (SnapshotHeader Header, Entry[] Entries) Aggregate(string path)
     {
         var list = new List<Entry>();
-        var header = SnapshotFile.Scan(path, (name, count, bytes) => list.Add(new Entry(Hash(name), count, bytes)));
+        var header = SnapshotFile.Scan(path, (name, count, bytes, retained) => list.Add(new Entry(Hash(name), count, bytes, retained ?? 0)));
         var entries = CollectionsMarshal.AsSpan(list);
         entries.Sort(static (x, y) => x.Hash.CompareTo(y.Hash));
         int n = 0;
@@ -112,6 +124,7 @@ internal sealed class FileDiff
             {
                 entries[n - 1].Count += entries[i].Count; // the same name twice in a file: one type (the header checked the sums)
                 entries[n - 1].Bytes += entries[i].Bytes;
+                entries[n - 1].Retained = entries[n - 1].Retained > long.MaxValue - entries[i].Retained ? long.MaxValue : entries[n - 1].Retained + entries[i].Retained;
             }
             else
             {
@@ -167,10 +180,11 @@ internal sealed class FileDiff
         }
     }
 
-    private struct Entry(ulong hash, long count, long bytes)
+    private struct Entry(ulong hash, long count, long bytes, long retained)
     {
         public readonly ulong Hash = hash;
         public long Count = count;
         public long Bytes = bytes;
+        public long Retained = retained;
     }
 }

@@ -6,7 +6,7 @@ namespace MemLens.Snapshots;
 /// <summary>
 /// Saves and reads a <see cref="HeapSnapshot"/> as JSON (docs/snapshot-format.md). Written with
 /// <see cref="Utf8JsonWriter"/> and read as a stream with <see cref="Utf8JsonReader"/>: no reflection, so it stays
-/// trimming-safe, and no copy of the file in memory (<see cref="Scan"/> reads any file in bounded memory).
+/// trimming-safe, and no copy of the file in memory (<see cref="Scan(string, Action{string, long, long})"/> reads any file in bounded memory).
 /// Reading is bounded (<see cref="MaxFileBytes"/>) and every problem is one <see cref="SnapshotFileException"/>.
 /// </summary>
 public static class SnapshotFile
@@ -14,8 +14,21 @@ public static class SnapshotFile
     /// <summary>The value of the <c>format</c> field.</summary>
     public const string FormatName = "memlens-heap-snapshot";
 
-    /// <summary>The version this code writes and the highest it reads. Adding fields keeps the version; changing or removing one bumps it.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The highest version this code reads, and the one it writes for a snapshot with <see cref="HeapSnapshot.Retention"/>
+    /// (a snapshot without it is written as <see cref="HistogramVersion"/>, which older readers still open). Adding fields
+    /// keeps the version; changing or removing one bumps it.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>The version written for a histogram-only snapshot (no <c>retention</c> object).</summary>
+    public const int HistogramVersion = 1;
+
+    /// <summary>Most nodes a file's <c>retention</c> tree may have (the tool keeps 20,000 by default); more is refused as corrupt.</summary>
+    public const int MaxRetentionNodes = 1_000_000;
+
+    /// <summary>Longest label (root name or type name) of a retention node, in characters; longer is refused as corrupt.</summary>
+    public const int MaxLabelLength = 65_536;
 
     /// <summary>Files larger than this are refused (a snapshot has one small entry per type: a few MiB at most in practice).</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
@@ -55,7 +68,8 @@ public static class SnapshotFile
         {
             w.WriteStartObject();
             w.WriteString("format", FormatName);
-            w.WriteNumber("version", Version);
+            var retention = snapshot.Retention;
+            w.WriteNumber("version", retention is null ? HistogramVersion : Version);
             w.WriteString("id", snapshot.Id);
             w.WriteNumber("process_id", snapshot.ProcessId);
             w.WriteString("process_name", snapshot.ProcessName);
@@ -92,10 +106,20 @@ public static class SnapshotFile
                 w.WriteString("name", t.Name);
                 w.WriteNumber("count", t.Count);
                 w.WriteNumber("bytes", t.Bytes);
+                if (retention is not null)
+                {
+                    w.WriteNumber("retained_bytes", retention.RetainedBytesByType.GetValueOrDefault(t.Name));
+                }
+
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
+            if (retention is not null)
+            {
+                WriteRetention(w, retention);
+            }
+
             w.WriteEndObject();
         }
 
@@ -103,14 +127,38 @@ public static class SnapshotFile
         output.Flush();
     }
 
+    private static void WriteRetention(Utf8JsonWriter w, HeapRetention retention)
+    {
+        w.WriteStartObject("retention");
+        w.WriteNumber("omitted_nodes", retention.OmittedNodes);
+        w.WriteNumber("omitted_objects", retention.OmittedObjects);
+        w.WriteNumber("omitted_bytes", retention.OmittedBytes);
+        w.WriteNumber("unrooted_objects", retention.UnrootedObjects);
+        w.WriteNumber("unrooted_bytes", retention.UnrootedBytes);
+        w.WriteStartArray("nodes");
+        foreach (var n in retention.Nodes)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("parent", n.Parent);
+            w.WriteString("kind", n.Kind == RetentionNodeKind.Root ? "root" : "type");
+            w.WriteString("label", n.Label);
+            w.WriteNumber("count", n.Count);
+            w.WriteNumber("bytes", n.Bytes);
+            w.WriteNumber("retained_bytes", n.RetainedBytes);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     /// <summary>Reads the snapshot saved at <paramref name="path"/>.</summary>
     /// <exception cref="SnapshotFileException">The file is missing, unreadable, too big or not a valid snapshot.</exception>
     public static HeapSnapshot Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var types = new List<TypeStat>();
-        var header = Scan(path, (n, c, b) => types.Add(new TypeStat(n, c, b)));
-        return header.ToSnapshot(types);
+        var types = new TypeCollector();
+        return types.ToSnapshot(Scan(path, types.Add));
     }
 
     /// <summary>
@@ -122,6 +170,18 @@ public static class SnapshotFile
     /// </summary>
     /// <exception cref="SnapshotFileException">The file is missing, unreadable, too big or not a valid snapshot.</exception>
     public static SnapshotHeader Scan(string path, Action<string, long, long> onType)
+    {
+        ArgumentNullException.ThrowIfNull(onType);
+        return Scan(path, (name, count, bytes, _) => onType(name, count, bytes));
+    }
+
+    /// <summary>
+    /// <see cref="Scan(string, Action{string, long, long})"/> that also gives each entry's <c>retained_bytes</c> (null in
+    /// a file without retention data). The retention tree itself, bounded by <see cref="MaxRetentionNodes"/>, is in the
+    /// returned header's <see cref="SnapshotHeader.Retention"/>.
+    /// </summary>
+    /// <exception cref="SnapshotFileException">The file is missing, unreadable, too big or not a valid snapshot.</exception>
+    public static SnapshotHeader Scan(string path, Action<string, long, long, long?> onType)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(onType);
@@ -159,8 +219,27 @@ public static class SnapshotFile
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(name);
-        var types = new List<TypeStat>();
-        return ScanStream(input, name, (n, c, b) => types.Add(new TypeStat(n, c, b))).ToSnapshot(types);
+        var types = new TypeCollector();
+        return types.ToSnapshot(ScanStream(input, name, types.Add));
+    }
+
+    /// <summary>Gathers the entries of a scan into a <see cref="HeapSnapshot"/>, with the retained bytes per type when the file has them.</summary>
+    private sealed class TypeCollector
+    {
+        private readonly List<TypeStat> _types = [];
+        private readonly Dictionary<string, long> _retained = new(StringComparer.Ordinal);
+
+        public void Add(string name, long count, long bytes, long? retained)
+        {
+            _types.Add(new TypeStat(name, count, bytes));
+            if (retained is { } r)
+            {
+                // The same name twice is one type, as for its count and bytes; capped rather than overflowing.
+                _retained[name] = _retained.TryGetValue(name, out long sum) ? (sum > long.MaxValue - r ? long.MaxValue : sum + r) : r;
+            }
+        }
+
+        public HeapSnapshot ToSnapshot(SnapshotHeader header) => header.ToSnapshot(_types, _retained);
     }
 
     /// <summary>Parses snapshot JSON held in memory; <paramref name="name"/> names it in errors.</summary>
@@ -182,13 +261,14 @@ public static class SnapshotFile
     /// single longer token, up to <see cref="MaxTokenBytes"/>), a few locals for where it is in the document, and
     /// the header's values; the entries go to <paramref name="onType"/> one by one.
     /// </summary>
-    private static SnapshotHeader ScanStream(Stream stream, string name, Action<string, long, long> onType)
+    private static SnapshotHeader ScanStream(Stream stream, string name, Action<string, long, long, long?> onType)
     {
         var header = new SnapshotHeader(name);
         byte[] buffer = new byte[64 * 1024];
         int length = 0;
         long total = 0;
         bool final = false;
+        bool bomChecked = false;
         var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 8 });
         var scan = new ScanState();
         try
@@ -210,6 +290,22 @@ public static class SnapshotFile
                         {
                             throw TooBig(name);
                         }
+                    }
+                }
+
+                if (!bomChecked)
+                {
+                    if (length < 3 && !final)
+                    {
+                        continue; // too little to tell yet
+                    }
+
+                    // A UTF-8 byte order mark (an editor may add one) is not JSON; Utf8JsonReader refuses it, so skip it.
+                    bomChecked = true;
+                    if (length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                    {
+                        Buffer.BlockCopy(buffer, 3, buffer, 0, length - 3);
+                        length -= 3;
                     }
                 }
 
@@ -263,21 +359,30 @@ public static class SnapshotFile
         return header;
     }
 
-    /// <summary>Where the scanner is in the document; the JSON structure itself is checked by Utf8JsonReader.</summary>
+    /// <summary>
+    /// Where the scanner is in the document; the JSON structure itself is checked by Utf8JsonReader. Depth 1 is the
+    /// root object, 2 the <c>types</c> array or the <c>retention</c> object, 3 a type entry or the <c>nodes</c> array,
+    /// 4 a retention node.
+    /// </summary>
     private sealed class ScanState
     {
         private int _depth;
         private int _skipTo = -1; // skipping an unknown nested value until the depth is back to this
         private string? _property; // the root's property whose value comes next
         private bool _inTypes;
+        private bool _inRetention;
+        private bool _inNodes;
         private string? _entryProperty;
         private string? _entryName;
         private long? _entryCount;
         private long? _entryBytes;
+        private long? _entryRetained;
+        private long? _nodeParent;
+        private RetentionNodeKind? _nodeKind;
 
         public bool RootSeen { get; private set; }
 
-        public void Token(ref Utf8JsonReader reader, SnapshotHeader header, Action<string, long, long> onType)
+        public void Token(ref Utf8JsonReader reader, SnapshotHeader header, Action<string, long, long, long?> onType)
         {
             var type = reader.TokenType;
             bool opens = type is JsonTokenType.StartObject or JsonTokenType.StartArray;
@@ -307,46 +412,92 @@ public static class SnapshotFile
 
             if (_depth == 1)
             {
-                if (type == JsonTokenType.PropertyName)
-                {
-                    _property = reader.GetString();
-                    return;
-                }
-
-                if (type == JsonTokenType.EndObject)
-                {
-                    _depth = 0;
-                    return;
-                }
-
-                string property = _property!;
-                _property = null;
-                if (property == "types")
-                {
-                    if (type != JsonTokenType.StartArray)
-                    {
-                        throw Corrupt(header.Name, "\"types\" is missing or not an array");
-                    }
-
-                    header.TypesSeen = true;
-                    _inTypes = true;
-                    _depth = 2;
-                    return;
-                }
-
-                if (opens)
-                {
-                    header.Set(property, type, default);
-                    _skipTo = 1;
-                    _depth = 2;
-                    return;
-                }
-
-                header.Set(property, type, Scalar.From(ref reader));
+                RootToken(ref reader, header, type, opens);
                 return;
             }
 
-            if (_depth == 2 && _inTypes)
+            if (_inTypes)
+            {
+                TypesToken(ref reader, header, onType, type, opens);
+                return;
+            }
+
+            if (_inRetention)
+            {
+                RetentionToken(ref reader, header, type, opens);
+                return;
+            }
+
+            // A nested value the format does not have at this place (e.g. an object inside an array): skip it.
+            _skipTo = _depth - (closes ? 1 : 0);
+            _depth += opens ? 1 : closes ? -1 : 0;
+            if (_depth == _skipTo)
+            {
+                _skipTo = -1;
+            }
+        }
+
+        private void RootToken(ref Utf8JsonReader reader, SnapshotHeader header, JsonTokenType type, bool opens)
+        {
+            if (type == JsonTokenType.PropertyName)
+            {
+                _property = reader.GetString();
+                return;
+            }
+
+            if (type == JsonTokenType.EndObject)
+            {
+                _depth = 0;
+                return;
+            }
+
+            string property = _property!;
+            _property = null;
+            if (property == "types")
+            {
+                if (type != JsonTokenType.StartArray)
+                {
+                    throw Corrupt(header.Name, "\"types\" is missing or not an array");
+                }
+
+                header.TypesSeen = true;
+                _inTypes = true;
+                _depth = 2;
+                return;
+            }
+
+            if (property == "retention")
+            {
+                if (type == JsonTokenType.Null)
+                {
+                    return; // the same as no retention data
+                }
+
+                if (type != JsonTokenType.StartObject)
+                {
+                    throw Corrupt(header.Name, "\"retention\" is not an object");
+                }
+
+                header.StartRetention();
+                _inRetention = true;
+                _depth = 2;
+                return;
+            }
+
+            if (opens)
+            {
+                header.Set(property, type, default);
+                _skipTo = 1;
+                _depth = 2;
+                return;
+            }
+
+            header.Set(property, type, Scalar.From(ref reader));
+        }
+
+        private void TypesToken(ref Utf8JsonReader reader, SnapshotHeader header, Action<string, long, long, long?> onType, JsonTokenType type, bool opens)
+        {
+            if (_depth == 2)
             {
                 if (type == JsonTokenType.EndArray)
                 {
@@ -363,11 +514,66 @@ public static class SnapshotFile
                 _entryName = null;
                 _entryCount = null;
                 _entryBytes = null;
+                _entryRetained = null;
                 _depth = 3;
                 return;
             }
 
-            if (_depth == 3)
+            if (type == JsonTokenType.PropertyName)
+            {
+                _entryProperty = reader.GetString();
+                return;
+            }
+
+            if (type == JsonTokenType.EndObject)
+            {
+                _depth = 2;
+                if (_entryName is null)
+                {
+                    throw Corrupt(header.Name, "\"name\" is missing or not a string");
+                }
+
+                long count = _entryCount ?? throw Corrupt(header.Name, "\"count\" is missing or not an integer");
+                long bytes = _entryBytes ?? throw Corrupt(header.Name, "\"bytes\" is missing or not an integer");
+                header.AddEntry(count, bytes);
+                onType(_entryName, count, bytes, _entryRetained);
+                return;
+            }
+
+            string property = _entryProperty!;
+            _entryProperty = null;
+            if (opens)
+            {
+                if (property is "name" or "count" or "bytes" or "retained_bytes")
+                {
+                    throw Corrupt(header.Name, $"\"{property}\" is missing or not {(property == "name" ? "a string" : "an integer")}");
+                }
+
+                _skipTo = 3;
+                _depth = 4;
+                return;
+            }
+
+            switch (property)
+            {
+                case "name":
+                    _entryName = type == JsonTokenType.String ? reader.GetString() : throw Corrupt(header.Name, "\"name\" is missing or not a string");
+                    break;
+                case "count":
+                    _entryCount = NonNegative(ref reader, "count", header.Name, long.MaxValue);
+                    break;
+                case "bytes":
+                    _entryBytes = NonNegative(ref reader, "bytes", header.Name, long.MaxValue);
+                    break;
+                case "retained_bytes":
+                    _entryRetained = NonNegative(ref reader, "retained_bytes", header.Name, long.MaxValue);
+                    break;
+            }
+        }
+
+        private void RetentionToken(ref Utf8JsonReader reader, SnapshotHeader header, JsonTokenType type, bool opens)
+        {
+            if (_depth == 2)
             {
                 if (type == JsonTokenType.PropertyName)
                 {
@@ -377,66 +583,171 @@ public static class SnapshotFile
 
                 if (type == JsonTokenType.EndObject)
                 {
-                    _depth = 2;
-                    if (_entryName is null)
-                    {
-                        throw Corrupt(header.Name, "\"name\" is missing or not a string");
-                    }
-
-                    long count = _entryCount ?? throw Corrupt(header.Name, "\"count\" is missing or not an integer");
-                    long bytes = _entryBytes ?? throw Corrupt(header.Name, "\"bytes\" is missing or not an integer");
-                    header.AddEntry(count, bytes);
-                    onType(_entryName, count, bytes);
+                    _inRetention = false;
+                    _depth = 1;
+                    header.EndRetention();
                     return;
                 }
 
                 string property = _entryProperty!;
                 _entryProperty = null;
-                if (opens)
+                if (property == "nodes")
                 {
-                    if (property is "name" or "count" or "bytes")
+                    if (type != JsonTokenType.StartArray)
                     {
-                        throw Corrupt(header.Name, $"\"{property}\" is missing or not {(property == "name" ? "a string" : "an integer")}");
+                        throw Corrupt(header.Name, "\"retention.nodes\" is missing or not an array");
                     }
 
-                    _skipTo = 3;
-                    _depth = 4;
+                    header.RetentionNodesSeen = true;
+                    _inNodes = true;
+                    _depth = 3;
                     return;
                 }
 
-                switch (property)
+                if (opens)
                 {
-                    case "name":
-                        _entryName = type == JsonTokenType.String ? reader.GetString() : throw Corrupt(header.Name, "\"name\" is missing or not a string");
-                        break;
-                    case "count":
-                        _entryCount = NonNegative(ref reader, "count", header.Name, long.MaxValue);
-                        break;
-                    case "bytes":
-                        _entryBytes = NonNegative(ref reader, "bytes", header.Name, long.MaxValue);
-                        break;
+                    if (property is "omitted_nodes" or "omitted_objects" or "omitted_bytes" or "unrooted_objects" or "unrooted_bytes")
+                    {
+                        throw Corrupt(header.Name, $"\"retention.{property}\" is not an integer");
+                    }
+
+                    _skipTo = 2;
+                    _depth = 3;
+                    return;
+                }
+
+                if (property is "omitted_nodes" or "omitted_objects" or "omitted_bytes" or "unrooted_objects" or "unrooted_bytes")
+                {
+                    header.SetRetentionCounter(property, NonNegative(ref reader, "retention." + property, header.Name, long.MaxValue));
                 }
 
                 return;
             }
 
-            // A nested value the format does not have at this place (e.g. an object inside an array): skip it.
-            _skipTo = _depth - (closes ? 1 : 0);
-            _depth += opens ? 1 : closes ? -1 : 0;
-            if (_depth == _skipTo)
+            if (_depth == 3 && _inNodes)
             {
-                _skipTo = -1;
+                if (type == JsonTokenType.EndArray)
+                {
+                    _inNodes = false;
+                    _depth = 2;
+                    return;
+                }
+
+                if (type != JsonTokenType.StartObject)
+                {
+                    throw Corrupt(header.Name, $"retention node {header.RetentionNodeCount}: not an object");
+                }
+
+                if (header.RetentionNodeCount >= MaxRetentionNodes)
+                {
+                    throw Corrupt(header.Name, $"the retention tree has more than {MaxRetentionNodes.ToString("N0", CultureInfo.InvariantCulture)} nodes");
+                }
+
+                _nodeParent = null;
+                _nodeKind = null;
+                _entryName = null;
+                _entryCount = null;
+                _entryBytes = null;
+                _entryRetained = null;
+                _depth = 4;
+                return;
+            }
+
+            if (_depth != 4)
+            {
+                // Something other than "nodes" nested in "retention" that was not skipped cannot happen; be safe.
+                throw Corrupt(header.Name, "\"retention\" is malformed");
+            }
+
+            int index = header.RetentionNodeCount;
+            if (type == JsonTokenType.PropertyName)
+            {
+                _entryProperty = reader.GetString();
+                return;
+            }
+
+            if (type == JsonTokenType.EndObject)
+            {
+                _depth = 3;
+                long parent = _nodeParent ?? throw NodeCorrupt(header, index, "\"parent\" is missing or not an integer");
+                var kind = _nodeKind ?? throw NodeCorrupt(header, index, "\"kind\" is missing");
+                string label = _entryName ?? throw NodeCorrupt(header, index, "\"label\" is missing or not a string");
+                long count = _entryCount ?? throw NodeCorrupt(header, index, "\"count\" is missing or not an integer");
+                long bytes = _entryBytes ?? throw NodeCorrupt(header, index, "\"bytes\" is missing or not an integer");
+                long retained = _entryRetained ?? throw NodeCorrupt(header, index, "\"retained_bytes\" is missing or not an integer");
+                if ((parent == -1) != (kind == RetentionNodeKind.Root))
+                {
+                    throw NodeCorrupt(header, index, kind == RetentionNodeKind.Root ? "a root has a parent" : "a type node has no parent");
+                }
+
+                header.AddRetentionNode(new RetentionNode((int)parent, kind, label, count, bytes, retained));
+                return;
+            }
+
+            string nodeProperty = _entryProperty!;
+            _entryProperty = null;
+            if (opens)
+            {
+                if (nodeProperty is "parent" or "kind" or "label" or "count" or "bytes" or "retained_bytes")
+                {
+                    throw NodeCorrupt(header, index, $"\"{nodeProperty}\" is not a {(nodeProperty is "kind" or "label" ? "string" : "number")}");
+                }
+
+                _skipTo = 4;
+                _depth = 5;
+                return;
+            }
+
+            switch (nodeProperty)
+            {
+                case "parent":
+                    if (type != JsonTokenType.Number || !reader.TryGetInt64(out long p))
+                    {
+                        throw NodeCorrupt(header, index, "\"parent\" is missing or not an integer");
+                    }
+
+                    _nodeParent = p >= -1 && p < index ? p : throw NodeCorrupt(header, index, $"\"parent\" {p.ToString(CultureInfo.InvariantCulture)} is not -1 or an earlier node");
+                    break;
+                case "kind":
+                    _nodeKind = (type == JsonTokenType.String ? reader.GetString() : null) switch
+                    {
+                        "root" => RetentionNodeKind.Root,
+                        "type" => RetentionNodeKind.Type,
+                        _ => throw NodeCorrupt(header, index, "\"kind\" is not \"root\" or \"type\""),
+                    };
+                    break;
+                case "label":
+                    _entryName = type == JsonTokenType.String ? reader.GetString() : throw NodeCorrupt(header, index, "\"label\" is missing or not a string");
+                    if (_entryName!.Length > MaxLabelLength)
+                    {
+                        throw NodeCorrupt(header, index, $"\"label\" is longer than {MaxLabelLength.ToString("N0", CultureInfo.InvariantCulture)} characters");
+                    }
+
+                    break;
+                case "count":
+                    _entryCount = NonNegative(ref reader, "count", header.Name, long.MaxValue, index);
+                    break;
+                case "bytes":
+                    _entryBytes = NonNegative(ref reader, "bytes", header.Name, long.MaxValue, index);
+                    break;
+                case "retained_bytes":
+                    _entryRetained = NonNegative(ref reader, "retained_bytes", header.Name, long.MaxValue, index);
+                    break;
             }
         }
 
-        private static long NonNegative(ref Utf8JsonReader reader, string property, string name, long max)
+        private static SnapshotFileException NodeCorrupt(SnapshotHeader header, int index, string what) =>
+            Corrupt(header.Name, $"retention node {index.ToString(CultureInfo.InvariantCulture)}: {what}");
+
+        private static long NonNegative(ref Utf8JsonReader reader, string property, string name, long max, int node = -1)
         {
+            string where = node >= 0 ? $"retention node {node.ToString(CultureInfo.InvariantCulture)}: " : "";
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value))
             {
-                throw Corrupt(name, $"\"{property}\" is missing or not an integer");
+                throw Corrupt(name, $"{where}\"{property}\" is missing or not an integer");
             }
 
-            return value < 0 || value > max ? throw Corrupt(name, $"\"{property}\" is out of range ({value.ToString(CultureInfo.InvariantCulture)})") : value;
+            return value < 0 || value > max ? throw Corrupt(name, $"{where}\"{property}\" is out of range ({value.ToString(CultureInfo.InvariantCulture)})") : value;
         }
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace MemLens.Snapshots;
 
 /// <summary>
-/// Everything a snapshot file holds but its per-type entries, as <see cref="SnapshotFile.Scan"/> returns it: the
+/// Everything a snapshot file holds but its per-type entries, as <see cref="SnapshotFile.Scan(string, Action{string, long, long})"/> returns it: the
 /// header's fields, checked, and the entries' count and sums (which match the file's own totals, or it was refused).
 /// </summary>
 public sealed class SnapshotHeader
@@ -12,6 +12,8 @@ public sealed class SnapshotHeader
     private readonly Dictionary<string, SnapshotFile.Scalar> _values = new(StringComparer.Ordinal);
     private long _objects;
     private long _bytes;
+    private List<RetentionNode>? _retentionNodes;
+    private readonly Dictionary<string, long> _retentionCounters = new(StringComparer.Ordinal);
 
     internal SnapshotHeader(string name) => Name = name;
 
@@ -48,7 +50,40 @@ public sealed class SnapshotHeader
     /// <summary>True when the figures are not the whole heap (see <see cref="HeapSnapshot.Incomplete"/>).</summary>
     public bool Incomplete => Truncated || EventsLost > 0;
 
+    /// <summary>
+    /// The file's retention tree and its omitted/unrooted counters (format version 2), or null when the file has none.
+    /// Its <see cref="HeapRetention.RetainedBytesByType"/> is empty here: the retained bytes per type come with each entry
+    /// of <see cref="SnapshotFile.Scan(string, Action{string, long, long, long?})"/> (and are filled in by <see cref="SnapshotFile.Read(string)"/>).
+    /// </summary>
+    public HeapRetention? Retention { get; private set; }
+
     internal bool TypesSeen { get; set; }
+
+    internal bool RetentionNodesSeen { get; set; }
+
+    internal int RetentionNodeCount => _retentionNodes?.Count ?? 0;
+
+    internal void StartRetention()
+    {
+        if (_retentionNodes is not null)
+        {
+            throw Corrupt("\"retention\" appears twice");
+        }
+
+        _retentionNodes = [];
+    }
+
+    internal void SetRetentionCounter(string property, long value) => _retentionCounters[property] = value;
+
+    internal void AddRetentionNode(RetentionNode node) => _retentionNodes!.Add(node);
+
+    internal void EndRetention()
+    {
+        if (!RetentionNodesSeen)
+        {
+            throw Corrupt("\"retention.nodes\" is missing or not an array");
+        }
+    }
 
     internal void Set(string property, JsonTokenType kind, SnapshotFile.Scalar value) =>
         _values[property] = value with { Kind = kind };
@@ -60,10 +95,11 @@ public sealed class SnapshotHeader
         TypeCount++;
     }
 
-    /// <summary>A snapshot of this header with <paramref name="types"/> (the entries the scan gave).</summary>
-    internal HeapSnapshot ToSnapshot(IEnumerable<TypeStat> types) =>
+    /// <summary>A snapshot of this header with <paramref name="types"/> (the entries the scan gave) and, when the file has a retention tree, the retained bytes per type.</summary>
+    internal HeapSnapshot ToSnapshot(IEnumerable<TypeStat> types, IReadOnlyDictionary<string, long> retainedByType) =>
         new(ProcessId, ProcessName, TakenAtMs, types)
         {
+            Retention = Retention is { } r ? WithRetainedBytes(r, retainedByType) : null,
             Id = Id,
             Duration = Duration,
             GcIndex = GcIndex,
@@ -71,6 +107,16 @@ public sealed class SnapshotHeader
             Truncated = Truncated,
             EventsLost = EventsLost,
             Note = Note,
+        };
+
+    private static HeapRetention WithRetainedBytes(HeapRetention r, IReadOnlyDictionary<string, long> retainedByType) =>
+        new(r.Nodes, retainedByType)
+        {
+            OmittedNodes = r.OmittedNodes,
+            OmittedObjects = r.OmittedObjects,
+            OmittedBytes = r.OmittedBytes,
+            UnrootedObjects = r.UnrootedObjects,
+            UnrootedBytes = r.UnrootedBytes,
         };
 
     internal void Validate()
@@ -128,6 +174,18 @@ public sealed class SnapshotHeader
         };
         EventsLost = _values.ContainsKey("events_lost") ? RequiredInt64("events_lost", long.MaxValue) : 0;
         Note = OptionalString("note");
+        if (_retentionNodes is not null)
+        {
+            // The reader checked each node (parents first, a root exactly when there is no parent), so this cannot throw.
+            Retention = new HeapRetention(_retentionNodes, new Dictionary<string, long>(StringComparer.Ordinal))
+            {
+                OmittedNodes = _retentionCounters.GetValueOrDefault("omitted_nodes"),
+                OmittedObjects = _retentionCounters.GetValueOrDefault("omitted_objects"),
+                OmittedBytes = _retentionCounters.GetValueOrDefault("omitted_bytes"),
+                UnrootedObjects = _retentionCounters.GetValueOrDefault("unrooted_objects"),
+                UnrootedBytes = _retentionCounters.GetValueOrDefault("unrooted_bytes"),
+            };
+        }
     }
 
     private long RequiredInt64(string property, long max)
