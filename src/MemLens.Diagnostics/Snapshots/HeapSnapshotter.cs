@@ -119,18 +119,20 @@ public sealed class HeapSnapshotter
                 };
             }
 
-            progress?.Report(new SnapshotProgress("done", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
             var types = walk.Histogram.ToTypeStats();
+            var (retention, graphReport, graphNote) = await AnalyseAsync(processId, walk, progress, clock).ConfigureAwait(false);
+            progress?.Report(new SnapshotProgress("done", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
             var snapshot = new HeapSnapshot(processId, target.Name, walk.WalkStartedAtMs ?? requestedAtMs, types)
             {
                 Duration = clock.Elapsed,
                 GcIndex = walk.GcIndex ?? 0,
                 RuntimeVersion = target.RuntimeVersion,
-                Truncated = stop != SnapshotStop.Completed,
+                Truncated = stop != SnapshotStop.Completed || graphReport?.Losses.Truncated == true,
                 EventsLost = walk.EventsLost,
-                Note = Note(stop, processId, walk),
+                Note = Join(Note(stop, processId, walk), graphNote),
+                Retention = retention,
             };
-            return new HeapSnapshotResult(snapshot, stop);
+            return new HeapSnapshotResult(snapshot, stop) { Graph = graphReport };
         }
     }
 
@@ -174,6 +176,84 @@ public sealed class HeapSnapshotter
             walk.TriggerFailed(TargetCheck.OneLine(ex.Message));
         }
     }
+
+    /// <summary>
+    /// After the walk: reads the process's static fields (when allowed), then builds the graph and analyses it. The
+    /// graph is dropped before this returns; the snapshot keeps only the retention tree.
+    /// </summary>
+    private async Task<(HeapRetention? Retention, GraphReport? Report, string? Note)> AnalyseAsync(int processId, HeapWalk walk, IProgress<SnapshotProgress>? progress, Stopwatch clock)
+    {
+        if (walk.Graph is not { } capture || walk.Histogram.Objects == 0)
+        {
+            return (null, null, null);
+        }
+
+        if (walk.EventsLost > 0)
+        {
+            // A lost block of nodes or references shifts every later reference onto the wrong object (they carry no
+            // source, only their place in the sequence), so a graph from such a walk would name wrong holders.
+            walk.Graph = null;
+            return (null, null, "no retention analysis: references are matched to objects by their order in the walk, which lost events breaks");
+        }
+
+        StaticFieldReader.Result? read = null;
+        if (_options.NameStaticFields)
+        {
+            progress?.Report(new SnapshotProgress("naming static fields", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
+            read = await Task.Run(() => StaticFieldReader.Read(processId, _options.MaxStaticFields, _options.StaticFieldTimeLimit)).ConfigureAwait(false);
+            foreach (var (slot, value, label) in read.Fields)
+            {
+                capture.AddNamedStatic(slot, value, label);
+            }
+        }
+
+        progress?.Report(new SnapshotProgress("analysing", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
+        var started = clock.Elapsed;
+        var (retention, graph) = await Task.Run(() => capture.Analyse(walk.Histogram.NameOf, _options.MaxRetentionNodes)).ConfigureAwait(false);
+        walk.Graph = null;
+        var report = new GraphReport(
+            graph.NodeCount, graph.EdgeCount, graph.RootCount, graph.Losses, graph.Statics, capture.WeakHandlesSkipped,
+            read?.Fields.Count ?? 0, read?.OverLimit ?? 0, read?.Error, read?.Elapsed ?? TimeSpan.Zero, clock.Elapsed - started);
+        return (retention, report, GraphNote(report, capture.NamesOverLimit));
+    }
+
+    private string? GraphNote(GraphReport report, long namesOverLimit)
+    {
+        string? note = null;
+        var l = report.Losses;
+        if (l.Truncated || namesOverLimit > 0)
+        {
+            note = Join(note, "the object graph is incomplete: " + string.Join(", ", new[]
+            {
+                Count(l.NodesOverLimit, $"objects over the limit of {_options.MaxGraphNodes.ToString("N0", CultureInfo.InvariantCulture)}"),
+                Count(l.EdgesOverLimit, $"references over the limit of {_options.MaxGraphEdges.ToString("N0", CultureInfo.InvariantCulture)}"),
+                Count(l.RootsOverLimit + namesOverLimit, $"roots over the limit of {_options.MaxGraphRoots.ToString("N0", CultureInfo.InvariantCulture)}"),
+                Count(l.MissingEdges, "references announced but not sent"),
+                Count(l.SurplusEdges, "references without an object"),
+            }.Where(x => x is not null)) + "; retained sizes are too low");
+        }
+
+        if (report.StaticNamingError is { } error)
+        {
+            note = Join(note, $"static fields are not named (could not read them from the process: {error}); they show as the runtime's pinned handle → System.Object[]");
+        }
+        else if (report.StaticFieldsOverLimit > 0)
+        {
+            note = Join(note, $"{report.StaticFieldsOverLimit.ToString("N0", CultureInfo.InvariantCulture)} static fields were not named (over the limit of " +
+                $"{_options.MaxStaticFields.ToString("N0", CultureInfo.InvariantCulture)} fields or {Durations(_options.StaticFieldTimeLimit)})");
+        }
+
+        if (report.Statics.Skipped > 0)
+        {
+            note = Join(note, $"{report.Statics.Skipped.ToString("N0", CultureInfo.InvariantCulture)} static fields changed between the heap walk and reading them and are not named");
+        }
+
+        return note;
+    }
+
+    private static string? Count(long n, string what) => n > 0 ? $"{n.ToString("N0", CultureInfo.InvariantCulture)} {what}" : null;
+
+    private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : a + "; " + b;
 
     private string? Note(SnapshotStop stop, int pid, HeapWalk walk)
     {
@@ -222,6 +302,9 @@ public sealed class HeapSnapshotter
 
         public TypeHistogram Histogram { get; } = new(knownNames);
 
+        /// <summary>The object graph while it is read; null when the graph is not captured, or once analysed.</summary>
+        public GraphCapture? Graph { get; set; } = options.CaptureGraph ? new GraphCapture(options) : null;
+
         public long? GcIndex { get; private set; }
 
         public long? WalkStartedAtMs { get; private set; }
@@ -244,6 +327,14 @@ public sealed class HeapSnapshotter
                 clr.GCStop += OnGcStop;
                 clr.TypeBulkType += OnBulkType;
                 clr.GCBulkNode += OnBulkNode;
+                if (Graph is not null)
+                {
+                    clr.GCBulkEdge += OnBulkEdge;
+                    clr.GCBulkRootEdge += OnBulkRootEdge;
+                    clr.GCBulkRootStaticVar += OnBulkRootStaticVar;
+                    clr.GCBulkRootConditionalWeakTableElementEdge += OnBulkDependentHandle;
+                }
+
                 source.Process();
                 EventsLost = source.EventsLost;
             }
@@ -384,6 +475,64 @@ public sealed class HeapSnapshotter
             }
         }
 
+        // The walk's references, in node order (see HeapGraphBuilder), and its roots. Only while this walk runs: the
+        // histogram's object limit stops the nodes, and the references after it then have no node (counted as over the limit).
+        private void OnBulkEdge(GCBulkEdgeTraceData data)
+        {
+            if (GcIndex is null || Graph is not { } graph)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _lastEventTicks, clock.Elapsed.Ticks);
+            for (int i = 0; i < data.Count; i++)
+            {
+                graph.AddEdgeTarget(data.Values(i).Target);
+            }
+        }
+
+        private void OnBulkRootEdge(GCBulkRootEdgeTraceData data)
+        {
+            if (Graph is not { } graph)
+            {
+                return;
+            }
+
+            for (int i = 0; i < data.Count; i++)
+            {
+                var value = data.Values(i);
+                graph.AddRoot(value.RootedNodeAddress, value.GCRootKind, value.GCRootFlag);
+            }
+        }
+
+        private void OnBulkRootStaticVar(GCBulkRootStaticVarTraceData data)
+        {
+            if (Graph is not { } graph)
+            {
+                return;
+            }
+
+            for (int i = 0; i < data.Count; i++)
+            {
+                var value = data.Values(i);
+                graph.AddWalkStatic(value.GCRootID, value.ObjectID, value.TypeID, value.FieldName, (value.Flags & GCRootStaticVarFlags.ThreadLocal) != 0);
+            }
+        }
+
+        private void OnBulkDependentHandle(GCBulkRootConditionalWeakTableElementEdgeTraceData data)
+        {
+            if (Graph is not { } graph)
+            {
+                return;
+            }
+
+            for (int i = 0; i < data.Count; i++)
+            {
+                var value = data.Values(i);
+                graph.AddDependentHandle(value.GCKeyNodeID, value.GCValueNodeID);
+            }
+        }
+
         private void OnBulkNode(GCBulkNodeTraceData data)
         {
             if (GcIndex is null && _candidate is { } candidate)
@@ -399,10 +548,12 @@ public sealed class HeapSnapshotter
                 return; // already stopping; the types still coming are read so that names resolve
             }
 
+            var graph = Graph;
             for (int i = 0; i < data.Count; i++)
             {
                 var value = data.Values(i);
                 Histogram.AddObject(value.TypeID, (long)value.Size);
+                graph?.AddNode(value.Address, (long)value.Size, value.TypeID, (int)Math.Min(value.EdgeCount, int.MaxValue));
                 if (Histogram.Objects >= options.MaxObjects)
                 {
                     RequestStop(SnapshotStop.ObjectLimit);

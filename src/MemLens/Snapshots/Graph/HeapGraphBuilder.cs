@@ -37,12 +37,12 @@ public sealed class HeapGraphBuilder
     private ChunkedArray<ulong> _slotAddresses;
     private ChunkedArray<ulong> _slotValues;
     private ChunkedArray<int> _slotNames;
+    private ChunkedArray<HeapRootKind> _slotKinds;
     private readonly int _maxEdges;
     private long _announcedEdges; // sum of the kept nodes' edge counts
     private long _nodesOverLimit;
     private long _edgesOverLimit;
     private long _rootsOverLimit;
-    private long _surplusEdges;
     private long _announcedRefused; // announced positions refused by MaxEdges: lost, but not "missing"
     private bool _built;
 
@@ -65,6 +65,7 @@ public sealed class HeapGraphBuilder
         _slotAddresses = new(maxRoots);
         _slotValues = new(maxRoots);
         _slotNames = new(maxRoots);
+        _slotKinds = new(maxRoots);
     }
 
     /// <summary>Nodes added so far (duplicates included; they are dropped at build).</summary>
@@ -102,30 +103,17 @@ public sealed class HeapGraphBuilder
 
     /// <summary>
     /// Adds the next reference of the walk's edge sequence: its source is the node whose announced edge count covers
-    /// this position (see <see cref="AddNode"/>). Returns false (and counts it) when MaxEdges is reached or no kept
-    /// node announced this position.
+    /// this position (see <see cref="AddNode"/>), which may be added before or after. Returns false (and counts it)
+    /// when MaxEdges is reached.
     /// </summary>
     public bool AddEdgeTarget(ulong target)
     {
         ThrowIfBuilt();
-        if (_edgeTargets.Count + _announcedRefused >= _announcedEdges)
-        {
-            // After a refused node its references have nowhere to go: over the limit, not a broken sequence.
-            if (_nodesOverLimit > 0)
-            {
-                _edgesOverLimit++;
-            }
-            else
-            {
-                _surplusEdges++;
-            }
-
-            return false;
-        }
-
+        // Not checked against the counts announced so far: the walk may send a block of references before the block
+        // of nodes they belong to. Targets beyond every announced count are counted at build (SurplusEdges).
         if (EdgeCount >= _maxEdges || !_edgeTargets.TryAdd(target))
         {
-            // Counted as a position of the sequence, so the nodes after it still get their own targets.
+            // Counted as a position of the sequence, so the nodes before it keep their own targets.
             _edgesOverLimit++;
             _announcedRefused++;
             return false;
@@ -179,7 +167,8 @@ public sealed class HeapGraphBuilder
     /// <param name="slot">The address of the field's storage.</param>
     /// <param name="value">The object the field referenced when it was read.</param>
     /// <param name="nameIndex">The root's name in the caller's name table (0 or more).</param>
-    public bool AddStaticSlot(ulong slot, ulong value, int nameIndex)
+    /// <param name="kind">The root's kind: <see cref="HeapRootKind.StaticField"/>, or <see cref="HeapRootKind.ThreadLocal"/> for a thread-static.</param>
+    public bool AddStaticSlot(ulong slot, ulong value, int nameIndex, HeapRootKind kind = HeapRootKind.StaticField)
     {
         ThrowIfBuilt();
         ArgumentOutOfRangeException.ThrowIfNegative(nameIndex);
@@ -191,6 +180,7 @@ public sealed class HeapGraphBuilder
 
         _slotValues.TryAdd(value);
         _slotNames.TryAdd(nameIndex);
+        _slotKinds.TryAdd(kind);
         return true;
     }
 
@@ -248,6 +238,7 @@ public sealed class HeapGraphBuilder
         // Each resolved target overwrites its own address with its node index (no second edge-sized array).
         int implied = _edgeTargets.Count;
         long missing = Math.Max(0, _announcedEdges - implied - _announcedRefused);
+        long surplus = Math.Max(0, implied + _announcedRefused - _announcedEdges);
         var firstEdge = new int[n + 1];
         long dangling = 0;
         long start = 0;
@@ -391,7 +382,7 @@ public sealed class HeapGraphBuilder
             }
 
             rootNodes[roots] = value;
-            rootKinds[roots] = HeapRootKind.StaticField;
+            rootKinds[roots] = _slotKinds[s];
             rootNames[roots] = _slotNames[s];
             roots++;
         }
@@ -399,12 +390,13 @@ public sealed class HeapGraphBuilder
         _slotAddresses = default;
         _slotValues = default;
         _slotNames = default;
+        _slotKinds = default;
         if (folded > 0)
         {
             kept = RemoveDropped(firstEdge, edgeTargets, n);
         }
 
-        var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, danglingRoots, missing, _surplusEdges);
+        var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, danglingRoots, missing, surplus);
         return new HeapGraph(n, addresses, sizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses)
         {
             Statics = new StaticSlotFolding(folded, unheld, valueNotInGraph, holderLacks),
