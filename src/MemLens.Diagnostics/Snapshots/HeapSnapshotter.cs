@@ -479,12 +479,18 @@ public sealed class HeapSnapshotter
         // histogram's object limit stops the nodes, and the references after it then have no node (counted as over the limit).
         private void OnBulkEdge(GCBulkEdgeTraceData data)
         {
-            if (GcIndex is null || Graph is not { } graph)
+            // Not gated on the walk having started (GcIndex): on a large heap the first block of references can come
+            // before the first block of nodes (measured: 5,354 references lost that way on a 1 M-object heap).
+            if (Graph is not { } graph)
             {
                 return;
             }
 
-            Interlocked.Exchange(ref _lastEventTicks, clock.Elapsed.Ticks);
+            if (GcIndex is not null)
+            {
+                Interlocked.Exchange(ref _lastEventTicks, clock.Elapsed.Ticks);
+            }
+
             for (int i = 0; i < data.Count; i++)
             {
                 graph.AddEdgeTarget(data.Values(i).Target);
