@@ -30,12 +30,26 @@ GC.Collect();
 GC.WaitForPendingFinalizers();
 GC.Collect();
 
+// Allocated after the last GC, between garbage: the snapshot's own GC compacts them (they move), which tells
+// whether the walk reports addresses from before or after its GC compacts.
+Structures.Late(count);
+
 // A byte[] of n bytes takes 24 + n bytes rounded up to 8 on 64-bit.
 long payloadObject = (24L + payload + 7) / 8 * 8;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"ready count={count} payload_object={payloadObject} payloads={count * payloadObject} pid={Environment.ProcessId}"));
+    $"ready count={count} payload_object={payloadObject} payloads={count * payloadObject} pid={Environment.ProcessId} holder={Structures.HolderAddress():x}"));
 Console.Out.Flush();
-Console.In.ReadToEnd();
+
+// "addr": where Moved.Holder is now (it moves when a GC compacts); end of input: exit.
+while (Console.ReadLine() is { } command)
+{
+    if (command == "addr")
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"holder={Structures.HolderAddress():x}"));
+        Console.Out.Flush();
+    }
+}
+
 release.Set();
 thread.Join();
 strong.Free();
@@ -79,6 +93,12 @@ internal sealed record StackHeld(byte[] Payload);
 
 internal sealed record ThreadHeld(byte[] Payload);
 
+internal static class Moved
+{
+    public static readonly List<Entry> Items = [];
+    public static Entry? Holder;
+}
+
 internal static class PerThread
 {
     [ThreadStatic]
@@ -111,6 +131,23 @@ internal static class Structures
             Tags.Table.Add(key, new Attached(new byte[payload]));
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Late(int count)
+    {
+        var garbage = new List<byte[]>();
+        for (int i = 0; i < count; i++)
+        {
+            garbage.Add(new byte[512]);
+            Moved.Items.Add(new Entry(-i, new byte[64]));
+        }
+
+        garbage.Clear();
+        Moved.Holder = new Entry(0, new byte[64]);
+    }
+
+    /// <summary>The address of Moved.Holder: its reference read as a number.</summary>
+    public static nint HolderAddress() => Unsafe.As<Entry?, nint>(ref Moved.Holder);
 
     // GC handles: a strong one and a pinned one.
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -11,7 +11,7 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 namespace MemLens.Diagnostics.Snapshots;
 
 /// <summary>
-/// Takes a type histogram of a live .NET process's GC heap over EventPipe, the way dotnet-gcdump does: an
+/// Takes a snapshot of a live .NET process's GC heap over EventPipe, the way dotnet-gcdump does: an
 /// EventPipe session with the runtime provider's heap-snapshot keywords makes the runtime induce a blocking
 /// gen2 GC and, during it, describe every live object (GCBulkNode: size and type id) and the types it meets
 /// (GCBulkType: id and name). The session is stopped as soon as that GC ends.
@@ -20,7 +20,12 @@ namespace MemLens.Diagnostics.Snapshots;
 /// Keywords: GC (0x1, GCStart/GCEnd), Type (0x80000, type events), GCHeapDump (0x100000, the walk),
 /// GCHeapCollect (0x800000, asks the runtime to induce the GC when the session starts), GCHeapAndTypeNames
 /// (0x1000000, names in GCBulkType) — together <see cref="ClrTraceEventParser.Keywords.GCHeapSnapshot"/>
-/// — at level Verbose, which the bulk events need. The walk also sends edges and roots; they are ignored.
+/// — at level Verbose, which the bulk events need.
+/// With <see cref="HeapSnapshotOptions.CaptureGraph"/> the walk's references (GCBulkEdge), roots (GCBulkRootEdge),
+/// named statics (GCBulkRootStaticVar) and ConditionalWeakTable elements are kept too (<see cref="GraphCapture"/>);
+/// after the walk the process's static fields are read (<see cref="StaticFieldReader"/>) and the graph is analysed
+/// into <see cref="HeapSnapshot.Retention"/>, then dropped. Progress phases: <c>connecting</c>, <c>walking heap</c>,
+/// <c>reading types</c>, <c>naming static fields</c>, <c>analysing</c>, <c>done</c>.
 /// </remarks>
 public sealed class HeapSnapshotter
 {

@@ -11,6 +11,15 @@ namespace MemLens.Diagnostics.Snapshots;
 /// reaches the walk as an element of the runtime's pinned statics storage (an <c>Object[]</c>), so the slot address
 /// read here is what lets the graph name it (<see cref="MemLens.Snapshots.Graph.HeapGraphBuilder.AddStaticSlot"/>).
 /// </summary>
+/// <remarks>
+/// Read after the walk's GC, so the values are where the objects are after it. That matches the graph because the
+/// walk reports addresses from after its GC compacts, measured (RetentionSnapshotTests.
+/// The_walk_reports_addresses_after_its_gc_compacts): an object allocated among garbage after the target's last GC
+/// moved during the snapshot (0x7f27bfd51720 → 0x7f27bd03ff68) and its static field, read here, still named a node of
+/// the graph at its new address. What can still differ is the program writing a field between the walk and the
+/// attach (it runs in between for a few ms): such a slot's value is no node, or not the one its holder references,
+/// and it is skipped and counted (<see cref="MemLens.Snapshots.Graph.StaticSlotFolding"/>).
+/// </remarks>
 internal static class StaticFieldReader
 {
     /// <summary>What was read, and what was not.</summary>

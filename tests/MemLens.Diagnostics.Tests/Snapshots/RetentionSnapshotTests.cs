@@ -61,6 +61,24 @@ public sealed class RetentionSnapshotTests(ITestOutputHelper output)
         Assert.Equal("stack", Label(retention, "StackHeld"));
     }
 
+    /// <summary>
+    /// The static fields are read after the walk's GC, so their values are where the objects are after it. Moved.Holder
+    /// is allocated after the target's last GC among garbage, so that GC compacts it elsewhere: the test checks it moved,
+    /// and that its static still names it in the graph, which can only be when the walk's addresses are the ones after
+    /// the compaction (else the field's value would be no node: ValueNotInGraph).
+    /// </summary>
+    [Fact]
+    public async Task The_walk_reports_addresses_after_its_gc_compacts()
+    {
+        await using var target = await RetentionTargetProcess.StartAsync(2000, 100);
+        var result = await new HeapSnapshotter().TakeAsync(target.Pid, null, CancellationToken.None);
+        ulong after = await target.HolderNowAsync();
+        output.WriteLine($"Moved.Holder at 0x{target.HolderAtStart:x} before the snapshot, 0x{after:x} after; {result.Graph}");
+        Assert.NotEqual(target.HolderAtStart, after);
+        Assert.Equal(0, result.Graph!.Statics.ValueNotInGraph);
+        Assert.Contains(result.Snapshot.Retention!.Nodes, n => n.Kind == RetentionNodeKind.Root && n.Label == "static Moved.Holder");
+    }
+
     [Fact]
     public async Task Without_the_graph_the_snapshot_is_a_histogram_only()
     {

@@ -43,8 +43,29 @@ internal sealed class RetentionTargetProcess : IAsyncDisposable
         }
 
         target.PayloadObject = Field(line, "payload_object");
+        target.HolderAtStart = HexField(line, "holder");
         target.Payloads = Field(line, "payloads");
         return target;
+    }
+
+    /// <summary>The address of the target's <c>Moved.Holder</c> when it got ready (allocated after its last GC, between garbage).</summary>
+    public ulong HolderAtStart { get; private set; }
+
+    /// <summary>Where <c>Moved.Holder</c> is now.</summary>
+    public async Task<ulong> HolderNowAsync()
+    {
+        await Process.StandardInput.WriteLineAsync("addr");
+        await Process.StandardInput.FlushAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string line = await Process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the target exited");
+        return HexField(line, "holder");
+    }
+
+    private static ulong HexField(string line, string name)
+    {
+        string prefix = name + "=";
+        string token = line.Split(' ').Single(t => t.StartsWith(prefix, StringComparison.Ordinal));
+        return ulong.Parse(token[prefix.Length..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     }
 
     private static long Field(string line, string name)
