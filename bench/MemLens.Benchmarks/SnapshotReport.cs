@@ -15,7 +15,7 @@ namespace MemLens.Benchmarks;
 /// </summary>
 internal static class SnapshotReport
 {
-    public static async Task RunAsync(long objects, bool graph = true)
+    public static async Task RunAsync(long objects, bool graph = true, bool names = true)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MemLens.HeapTarget.dll"));
@@ -28,8 +28,8 @@ internal static class SnapshotReport
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS of this process before any snapshot: {PeakRssKiB() / 1024.0:0.0} MiB"));
             Console.WriteLine("| round | blocking gen2 GC in the target | snapshot (attach + induced GC + walk + types) | objects | Node objects | bytes | events lost |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
-            Console.WriteLine(graph ? "with the object graph and its analysis (retention)" : "histogram only (--no-graph)");
-            var snapshotter = new HeapSnapshotter(new HeapSnapshotOptions { CaptureGraph = graph });
+            Console.WriteLine(!graph ? "histogram only (--no-graph)" : names ? "with the object graph and its analysis (retention)" : "with the object graph, static fields not read (--no-names)");
+            var snapshotter = new HeapSnapshotter(new HeapSnapshotOptions { CaptureGraph = graph, NameStaticFields = names });
             for (int round = 1; round <= 3; round++)
             {
                 await target.StandardInput.WriteLineAsync("gc");
