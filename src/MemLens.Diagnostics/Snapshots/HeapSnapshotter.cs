@@ -250,7 +250,8 @@ public sealed class HeapSnapshotter
 
         if (report.Statics.Skipped > 0)
         {
-            note = Join(note, $"{report.Statics.Skipped.ToString("N0", CultureInfo.InvariantCulture)} static fields changed between the heap walk and reading them and are not named");
+            string why = l.Truncated ? "changed since the walk, or their objects are beyond the graph's limits" : "they changed between the walk and reading them";
+            note = Join(note, $"{report.Statics.Skipped.ToString("N0", CultureInfo.InvariantCulture)} static fields are not named ({why})");
         }
 
         return note;

@@ -80,6 +80,57 @@ public sealed class RetentionSnapshotTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Over_the_graph_limits_the_snapshot_says_it_is_truncated_and_why()
+    {
+        await using var target = await RetentionTargetProcess.StartAsync(50, 100);
+        var options = new HeapSnapshotOptions { MaxGraphNodes = 1000, MaxGraphEdges = 500, MaxGraphRoots = 10 };
+        var result = await new HeapSnapshotter(options).TakeAsync(target.Pid, null, CancellationToken.None);
+        var snapshot = result.Snapshot;
+        output.WriteLine(snapshot.Note);
+        Assert.Equal(SnapshotStop.Completed, result.Stop); // the walk itself ended; the graph did not keep all of it
+        Assert.True(snapshot.Truncated);
+        Assert.NotNull(snapshot.Retention);
+        Assert.True(result.Graph!.Losses.NodesOverLimit > 0);
+        Assert.True(result.Graph.Losses.EdgesOverLimit > 0);
+        Assert.True(result.Graph.Losses.RootsOverLimit > 0);
+        Assert.Equal(1000, result.Graph.Nodes);
+        Assert.StartsWith("the object graph is incomplete: ", snapshot.Note, StringComparison.Ordinal);
+        Assert.Contains("objects over the limit of 1,000", snapshot.Note, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', snapshot.Note!);
+        // The histogram is not bounded by the graph: every object is still counted.
+        Assert.True(snapshot.TotalObjects > 1000);
+    }
+
+    [Fact]
+    public async Task Static_fields_beyond_the_limit_are_counted_and_said()
+    {
+        await using var target = await RetentionTargetProcess.StartAsync(10, 100);
+        var result = await new HeapSnapshotter(new HeapSnapshotOptions { MaxStaticFields = 3 }).TakeAsync(target.Pid, null, CancellationToken.None);
+        output.WriteLine(result.Snapshot.Note);
+        Assert.Equal(3, result.Graph!.StaticFieldsRead);
+        Assert.True(result.Graph.StaticFieldsOverLimit > 0);
+        Assert.Contains("static fields were not named (over the limit of 3 fields", result.Snapshot.Note, StringComparison.Ordinal);
+        Assert.False(result.Snapshot.Truncated); // fewer names, not fewer objects
+    }
+
+    [Fact]
+    public void A_process_cannot_read_its_own_static_fields_and_says_so_in_one_line()
+    {
+        var read = StaticFieldReader.Read(Environment.ProcessId, 100, TimeSpan.FromSeconds(5));
+        Assert.Empty(read.Fields);
+        Assert.Equal("a process cannot attach to itself to read its static fields", read.Error);
+    }
+
+    [Fact]
+    public void Attaching_to_a_process_that_does_not_exist_fails_in_one_line()
+    {
+        var read = StaticFieldReader.Read(int.MaxValue, 100, TimeSpan.FromSeconds(5));
+        Assert.Empty(read.Fields);
+        Assert.NotNull(read.Error);
+        Assert.DoesNotContain('\n', read.Error);
+    }
+
+    [Fact]
     public async Task Without_the_graph_the_snapshot_is_a_histogram_only()
     {
         await using var target = await RetentionTargetProcess.StartAsync(10, 1000);

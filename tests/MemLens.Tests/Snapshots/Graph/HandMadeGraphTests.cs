@@ -229,4 +229,31 @@ public class HandMadeGraphTests
         Assert.Equal(1000, retained.ByRoot(1));
         Assert.Equal(64, retained.ByRoot(0)); // 0x200 is held by the array and by the outside slot: neither alone
     }
+
+    [Fact]
+    public void Builder_given_an_absurd_edge_count_counts_the_missing_references_and_still_builds()
+    {
+        var builder = new HeapGraphBuilder();
+        builder.AddNode(0x10, 8, 0, edgeCount: int.MaxValue);
+        builder.AddNode(0x20, 8, 0, edgeCount: int.MaxValue);
+        builder.AddEdgeTarget(0x20);
+        var graph = builder.Build();
+        Assert.Equal(2L * int.MaxValue - 1, graph.Losses.MissingEdges);
+        Assert.True(graph.Losses.Truncated);
+        Assert.Equal([1], graph.Successors(0).ToArray());
+        Assert.Empty(graph.Successors(1).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HeapGraphBuilder().AddNode(0x10, 8, 0, edgeCount: -1));
+    }
+
+    [Fact]
+    public void Builder_refuses_static_slots_beyond_the_root_limit_and_counts_them()
+    {
+        var builder = new HeapGraphBuilder(maxRoots: 1);
+        builder.AddNode(0x10, 8, 0);
+        Assert.True(builder.AddStaticSlot(0x1000, 0x10, 0));
+        Assert.False(builder.AddStaticSlot(0x1008, 0x10, 1));
+        var graph = builder.Build();
+        Assert.Equal(1, graph.Losses.RootsOverLimit);
+        Assert.Equal(1, graph.Statics.Unheld);
+    }
 }
