@@ -6,8 +6,8 @@ namespace MemLens.Diagnostics.Snapshots;
 
 /// <summary>
 /// Reads the static object fields of a live .NET process — each field's slot address, current value and
-/// <c>static Type.Field</c> label — by attaching to it for a moment with ClrMD (ptrace, the process suspended while
-/// it is read). The heap walk names only some framework statics; an app's <c>static event EventHandler Changed</c>
+/// <c>static Type.Field</c> label — by attaching to it for a moment with ClrMD (reading its memory as ptrace
+/// permits; the process is not suspended, see <see cref="Read"/>). The heap walk names only some framework statics; an app's <c>static event EventHandler Changed</c>
 /// reaches the walk as an element of the runtime's pinned statics storage (an <c>Object[]</c>), so the slot address
 /// read here is what lets the graph name it (<see cref="MemLens.Snapshots.Graph.HeapGraphBuilder.AddStaticSlot"/>).
 /// </summary>
@@ -42,7 +42,12 @@ internal static class StaticFieldReader
 
         try
         {
-            using var target = DataTarget.AttachToProcess(processId, suspend: true);
+            // suspend: false — the fields are read from /proc/<pid>/mem while the process runs. With suspend: true
+            // (ptrace-stopping every thread) the attach hung in about one snapshot of four in the tests, right after
+            // the walk's EventPipe session ended, which would also leave the target stopped while it hangs. A field the
+            // program writes during the read is caught like one written after the walk: its slot no longer matches
+            // the graph, and it is skipped and counted.
+            using var target = DataTarget.AttachToProcess(processId, suspend: false);
             if (target.ClrVersions.Length == 0)
             {
                 return new Result(fields, 0, 0, "no .NET runtime found in the process", clock.Elapsed);

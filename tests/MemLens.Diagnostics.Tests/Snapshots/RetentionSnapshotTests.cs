@@ -32,8 +32,10 @@ public sealed class RetentionSnapshotTests(ITestOutputHelper output)
     public async Task Each_structure_is_held_by_its_named_root_with_the_bytes_it_holds()
     {
         await using var target = await RetentionTargetProcess.StartAsync(Count, Payload);
-        var result = await new HeapSnapshotter().TakeAsync(target.Pid, null, CancellationToken.None);
+        var phases = new Phases();
+        var result = await new HeapSnapshotter().TakeAsync(target.Pid, phases, CancellationToken.None);
         Dump(result);
+        Assert.Equal(["connecting", "walking heap", "reading types", "naming static fields", "analysing", "done"], phases.Distinct());
         var snapshot = result.Snapshot;
         var retention = snapshot.Retention;
         Assert.NotNull(retention);
@@ -149,6 +151,28 @@ public sealed class RetentionSnapshotTests(ITestOutputHelper output)
         Assert.NotNull(retention);
         Assert.Equal(0, result.Graph!.StaticFieldsRead);
         Assert.DoesNotContain("Hub.Changed", Label(retention, "Session"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Progress phases in the order reported (synchronously, unlike Progress&lt;T&gt;).</summary>
+    private sealed class Phases : IProgress<SnapshotProgress>
+    {
+        private readonly List<string> _seen = [];
+
+        public void Report(SnapshotProgress value)
+        {
+            lock (_seen)
+            {
+                _seen.Add(value.Phase);
+            }
+        }
+
+        public string[] Distinct()
+        {
+            lock (_seen)
+            {
+                return _seen.Distinct().ToArray();
+            }
+        }
     }
 
     /// <summary>The root labelled <paramref name="label"/> retains the payloads and a few % of holders around them.</summary>
