@@ -39,11 +39,11 @@ internal static class HeapGraphReport
             {
                 int i = order[k];
                 ulong address = Address(i);
-                builder.AddNode(address, 24 + 8 * (i % 8), i % 1000);
-                builder.AddEdge(address, Address(Math.Min(i + 1, nodes - 1)));
+                builder.AddNode(address, 24 + 8 * (i % 8), i % 1000, edgeCount: chain ? 1 : 2);
+                builder.AddEdgeTarget(Address(Math.Min(i + 1, nodes - 1)));
                 if (!chain)
                 {
-                    builder.AddEdge(address, Address(rng.Next(nodes)));
+                    builder.AddEdgeTarget(Address(rng.Next(nodes)));
                 }
             }
         }

@@ -18,7 +18,10 @@ if (args.Length > 0 && args[0] == "--recording")
 if (args.Length > 0 && args[0] == "--snapshot")
 {
     // A heap snapshot's cost next to one blocking gen2 GC of the same heap, and this process's peak RSS.
-    await MemLens.Benchmarks.SnapshotReport.RunAsync(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    await MemLens.Benchmarks.SnapshotReport.RunAsync(
+        args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000,
+        graph: !args.Contains("--no-graph"),
+        names: !args.Contains("--no-names"));
     return;
 }
 

@@ -15,7 +15,7 @@ namespace MemLens.Benchmarks;
 /// </summary>
 internal static class SnapshotReport
 {
-    public static async Task RunAsync(long objects)
+    public static async Task RunAsync(long objects, bool graph = true, bool names = true)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MemLens.HeapTarget.dll"));
@@ -28,7 +28,8 @@ internal static class SnapshotReport
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS of this process before any snapshot: {PeakRssKiB() / 1024.0:0.0} MiB"));
             Console.WriteLine("| round | blocking gen2 GC in the target | snapshot (attach + induced GC + walk + types) | objects | Node objects | bytes | events lost |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
-            var snapshotter = new HeapSnapshotter();
+            Console.WriteLine(!graph ? "histogram only (--no-graph)" : names ? "with the object graph and its analysis (retention)" : "with the object graph, static fields not read (--no-names)");
+            var snapshotter = new HeapSnapshotter(new HeapSnapshotOptions { CaptureGraph = graph, NameStaticFields = names });
             for (int round = 1; round <= 3; round++)
             {
                 await target.StandardInput.WriteLineAsync("gc");
@@ -42,6 +43,11 @@ internal static class SnapshotReport
                 long nodes = s.Types.Where(t => t.Name == "Node").Sum(t => t.Count);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {round} | {fields[1]} ms | {s.Duration.TotalMilliseconds:0} ms | {s.TotalObjects:N0} | {nodes:N0} of {objects:N0} | {s.TotalBytes:N0} of {live:N0} live | {s.EventsLost} |"));
+                if (result.Graph is { } g)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  graph: {g.Nodes:N0} nodes, {g.Edges:N0} edges, {g.Roots:N0} roots; static fields read {g.StaticFieldsRead} in {g.NamingTime.TotalMilliseconds:0} ms ({g.Statics}); analysis {g.AnalysisTime.TotalMilliseconds:0} ms; losses {g.Losses}; main holder of Node: {s.Retention?.MainHolder("Node")}"));
+                }
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS (VmHWM) of this process after the snapshots: {PeakRssKiB() / 1024.0:0.0} MiB"));

@@ -40,6 +40,38 @@ public sealed class HeapSnapshotOptions
     /// </summary>
     public TimeSpan IdleLimit { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Keep the walk's references and roots and analyse who holds the heap (<see cref="HeapSnapshot.Retention"/>).
+    /// Default: true. False: a type histogram only, at its lower cost (no graph in this process's memory).
+    /// </summary>
+    public bool CaptureGraph { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="CaptureGraph"/>: right after the walk, attach to the process (ptrace, through ClrMD) for a
+    /// moment to read its static fields, so a field like <c>Hub.Changed</c> is the named root of what it holds
+    /// (the walk names only some framework statics). Default: true. When attaching is not allowed the snapshot
+    /// says so in its note and keeps its graph.
+    /// </summary>
+    public bool NameStaticFields { get; init; } = true;
+
+    /// <summary>Most static fields read when naming them; the rest are counted in the note. Default: 1,000,000.</summary>
+    public int MaxStaticFields { get; init; } = 1_000_000;
+
+    /// <summary>Longest the process is kept suspended while its static fields are read; the rest are counted in the note. Default: 10 seconds.</summary>
+    public TimeSpan StaticFieldTimeLimit { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most objects kept in the graph; more are counted and the snapshot is marked truncated. Default: 20,000,000.</summary>
+    public int MaxGraphNodes { get; init; } = 20_000_000;
+
+    /// <summary>Most references kept in the graph; more are counted and the snapshot is marked truncated. Default: 60,000,000.</summary>
+    public int MaxGraphEdges { get; init; } = 60_000_000;
+
+    /// <summary>Most roots (and separately most static slots) kept in the graph; more are counted and the snapshot is marked truncated. Default: 4,000,000.</summary>
+    public int MaxGraphRoots { get; init; } = 4_000_000;
+
+    /// <summary>Most nodes of the retention tree kept (the smallest by retained bytes are left out and counted). Default: 20,000.</summary>
+    public int MaxRetentionNodes { get; init; } = 20_000;
+
     /// <summary>How often progress is reported at most. Default: 100 ms.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
@@ -58,6 +90,16 @@ public sealed class HeapSnapshotOptions
         if (IdleLimit <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(IdleLimit), IdleLimit, "must be positive");
+        }
+
+        if (MaxStaticFields < 0 || MaxGraphNodes < 1 || MaxGraphEdges < 0 || MaxGraphRoots < 1 || MaxRetentionNodes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxGraphNodes), "graph limits must be positive");
+        }
+
+        if (StaticFieldTimeLimit <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StaticFieldTimeLimit), StaticFieldTimeLimit, "must be positive");
         }
 
         if (BufferSizeMiB is < 1 or > MaxBufferSizeMiB)

@@ -33,6 +33,10 @@ internal sealed class TypeHistogram(TypeNameCache? knownNames = null)
         }
     }
 
+    /// <summary>The name of a type id, as <see cref="ToTypeStats"/> gives it.</summary>
+    public string NameOf(ulong typeId) =>
+        _names.TryGetValue(typeId, out var n) || (knownNames is not null && knownNames.TryGet(typeId, out n)) ? n : $"<type 0x{typeId:x}>";
+
     /// <summary>Types of the walk that got no name, neither from this walk nor from <c>knownNames</c>.</summary>
     public int UnnamedTypes { get; private set; }
 

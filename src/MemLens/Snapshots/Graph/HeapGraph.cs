@@ -54,6 +54,9 @@ public sealed class HeapGraph
     /// <summary>What the builder dropped: over-limit nodes, edges and roots, and references to unknown addresses.</summary>
     public HeapGraphLosses Losses { get; }
 
+    /// <summary>What became of the static field slots given to the builder (all 0 when none were given).</summary>
+    public StaticSlotFolding Statics { get; init; }
+
     /// <summary>Each node's address, ascending.</summary>
     public ReadOnlySpan<ulong> Addresses => _addresses.AsSpan(0, NodeCount);
 

@@ -1,66 +1,93 @@
 namespace MemLens.Snapshots.Graph;
 
 /// <summary>
-/// Collects a heap walk as it arrives — nodes by address in any order, each node's references after it, roots
-/// whenever — and turns it into a <see cref="HeapGraph"/>. Storage is bounded by MaxNodes / MaxEdges / MaxRoots:
-/// beyond them items are counted and refused (<see cref="HeapGraph.Losses"/>), never grown into.
+/// Collects a heap walk as it arrives — nodes by address in any order, their references as one sequence in node
+/// order, roots whenever — and turns it into a <see cref="HeapGraph"/>. Storage is bounded by MaxNodes / MaxEdges /
+/// MaxRoots: beyond them items are counted and refused (<see cref="HeapGraph.Losses"/>), never grown into.
 /// </summary>
 /// <remarks>
-/// Memory: the walk delivers a node's edges right after the node, so an edge whose source is the node just added
-/// is stored as that node's arrival number (4 bytes) plus the target address (8 bytes); any other edge keeps its
-/// source address on a side list that is resolved at build time. Build sorts the addresses once (index = rank) and
-/// resolves references through an <see cref="AddressIndex"/> over that sorted array: an address → index map with
-/// no object per node, dropped once the edges are resolved.
+/// <para>
+/// The runtime's heap walk sends each object with the number of references it has (GCBulkNode's EdgeCount) and,
+/// separately, all references as one sequence of targets (GCBulkEdge) without their source: node i's EdgeCount
+/// targets follow node i − 1's. <see cref="AddNode"/> takes that count and <see cref="AddEdgeTarget"/> the
+/// targets, so a reference costs its target address (8 bytes) while the walk is read and no source at all; the
+/// sources are implied by the running counts at build time. References whose source is not implied that way (a
+/// ConditionalWeakTable's key → value) go through <see cref="AddEdge"/>, which keeps both addresses (16 bytes).
+/// </para>
+/// <para>
+/// Build sorts the addresses once (index = rank) and resolves references through an <see cref="AddressIndex"/>
+/// over that sorted array: an address → index map with no object per node, dropped once the edges are resolved.
+/// Static field slots given with <see cref="AddStaticSlot"/> are folded in at build: see <see cref="StaticSlotFolding"/>.
+/// </para>
 /// </remarks>
 public sealed class HeapGraphBuilder
 {
-    private const int OtherSource = -1;
+    private const ulong Unresolved = ulong.MaxValue;
 
     private ChunkedArray<ulong> _addresses;
     private ChunkedArray<long> _sizes;
     private ChunkedArray<int> _types;
-    private ChunkedArray<int> _edgeSources;   // arrival number of the source, or OtherSource
-    private ChunkedArray<ulong> _edgeTargets;  // target address
-    private readonly List<(int Edge, ulong Source)> _otherSources = [];
+    private ChunkedArray<int> _edgeCounts;     // per node, in arrival order: how many of the implied edges are its
+    private ChunkedArray<ulong> _edgeTargets;  // implied edges: target address, sources implied by _edgeCounts
+    private ChunkedArray<ulong> _extraSources; // explicit edges (AddEdge)
+    private ChunkedArray<ulong> _extraTargets;
     private ChunkedArray<ulong> _rootAddresses;
     private ChunkedArray<HeapRootKind> _rootKinds;
     private ChunkedArray<int> _rootNames;
-    private ulong _lastAddress;
+    private ChunkedArray<ulong> _slotAddresses;
+    private ChunkedArray<ulong> _slotValues;
+    private ChunkedArray<int> _slotNames;
+    private ChunkedArray<HeapRootKind> _slotKinds;
+    private readonly int _maxEdges;
+    private long _announcedEdges; // sum of the kept nodes' edge counts
     private long _nodesOverLimit;
     private long _edgesOverLimit;
     private long _rootsOverLimit;
+    private long _announcedRefused; // announced positions refused by MaxEdges: lost, but not "missing"
     private bool _built;
 
     /// <param name="maxNodes">Most nodes kept. Default: 20,000,000 (twice the runtime's own 10 M-object walk cap).</param>
-    /// <param name="maxEdges">Most edges kept. Default: 60,000,000.</param>
-    /// <param name="maxRoots">Most root entries kept. Default: 4,000,000.</param>
+    /// <param name="maxEdges">Most edges kept (implied and explicit together). Default: 60,000,000.</param>
+    /// <param name="maxRoots">Most root entries kept, and separately most static slots. Default: 4,000,000.</param>
     public HeapGraphBuilder(int maxNodes = 20_000_000, int maxEdges = 60_000_000, int maxRoots = 4_000_000)
     {
         _addresses = new(maxNodes);
         _sizes = new(maxNodes);
         _types = new(maxNodes);
-        _edgeSources = new(maxEdges);
+        _edgeCounts = new(maxNodes);
         _edgeTargets = new(maxEdges);
+        _extraSources = new(maxEdges);
+        _extraTargets = new(maxEdges);
+        _maxEdges = maxEdges;
         _rootAddresses = new(maxRoots);
         _rootKinds = new(maxRoots);
         _rootNames = new(maxRoots);
+        _slotAddresses = new(maxRoots);
+        _slotValues = new(maxRoots);
+        _slotNames = new(maxRoots);
+        _slotKinds = new(maxRoots);
     }
 
     /// <summary>Nodes added so far (duplicates included; they are dropped at build).</summary>
     public int NodeCount => _addresses.Count;
 
-    /// <summary>Edges added so far.</summary>
-    public int EdgeCount => _edgeTargets.Count;
+    /// <summary>Edges added so far (implied and explicit).</summary>
+    public int EdgeCount => _edgeTargets.Count + _extraTargets.Count;
 
     /// <summary>Adds an object. Returns false (and counts it) when MaxNodes is reached.</summary>
     /// <param name="address">Where the object starts.</param>
     /// <param name="size">Its own size in bytes.</param>
     /// <param name="typeIndex">Its type in the caller's type table (0 or more).</param>
-    public bool AddNode(ulong address, long size, int typeIndex)
+    /// <param name="edgeCount">
+    /// How many of the targets given to <see cref="AddEdgeTarget"/> are this node's references: the next ones after
+    /// those of the nodes added before it.
+    /// </param>
+    public bool AddNode(ulong address, long size, int typeIndex, int edgeCount = 0)
     {
         ThrowIfBuilt();
         ArgumentOutOfRangeException.ThrowIfNegative(typeIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentOutOfRangeException.ThrowIfNegative(edgeCount);
         if (!_addresses.TryAdd(address))
         {
             _nodesOverLimit++;
@@ -69,28 +96,46 @@ public sealed class HeapGraphBuilder
 
         _sizes.TryAdd(size);
         _types.TryAdd(typeIndex);
-        _lastAddress = address;
+        _edgeCounts.TryAdd(edgeCount);
+        _announcedEdges += edgeCount;
         return true;
     }
 
-    /// <summary>Adds a reference from one object to another. Returns false (and counts it) when MaxEdges is reached.</summary>
+    /// <summary>
+    /// Adds the next reference of the walk's edge sequence: its source is the node whose announced edge count covers
+    /// this position (see <see cref="AddNode"/>), which may be added before or after. Returns false (and counts it)
+    /// when MaxEdges is reached.
+    /// </summary>
+    public bool AddEdgeTarget(ulong target)
+    {
+        ThrowIfBuilt();
+        // Not checked against the counts announced so far: the walk may send a block of references before the block
+        // of nodes they belong to. Targets beyond every announced count are counted at build (SurplusEdges).
+        if (EdgeCount >= _maxEdges || !_edgeTargets.TryAdd(target))
+        {
+            // Counted as a position of the sequence, so the nodes before it keep their own targets.
+            _edgesOverLimit++;
+            _announcedRefused++;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Adds a reference whose source is given explicitly (16 bytes kept instead of 8; for references outside the
+    /// walk's node-ordered sequence). Returns false (and counts it) when MaxEdges is reached.
+    /// </summary>
     public bool AddEdge(ulong from, ulong to)
     {
         ThrowIfBuilt();
-        if (_edgeTargets.Count >= _edgeTargets.Limit)
+        if (EdgeCount >= _maxEdges || !_extraSources.TryAdd(from))
         {
             _edgesOverLimit++;
             return false;
         }
 
-        bool fromLast = _addresses.Count > 0 && from == _lastAddress;
-        _edgeSources.TryAdd(fromLast ? _addresses.Count - 1 : OtherSource);
-        if (!fromLast)
-        {
-            _otherSources.Add((_edgeTargets.Count, from));
-        }
-
-        _edgeTargets.TryAdd(to);
+        _extraTargets.TryAdd(to);
         return true;
     }
 
@@ -110,6 +155,32 @@ public sealed class HeapGraphBuilder
 
         _rootKinds.TryAdd(kind);
         _rootNames.TryAdd(nameIndex);
+        return true;
+    }
+
+    /// <summary>
+    /// Adds a static field's slot, to be folded at build: when the slot lies inside a node (the runtime's statics
+    /// storage) that references <paramref name="value"/>, that reference is dropped and the value becomes a
+    /// <see cref="HeapRootKind.StaticField"/> root named <paramref name="nameIndex"/>; so the field, not the storage
+    /// array, is the root of what it holds. Returns false (and counts it) when MaxRoots slots were given.
+    /// </summary>
+    /// <param name="slot">The address of the field's storage.</param>
+    /// <param name="value">The object the field referenced when it was read.</param>
+    /// <param name="nameIndex">The root's name in the caller's name table (0 or more).</param>
+    /// <param name="kind">The root's kind: <see cref="HeapRootKind.StaticField"/>, or <see cref="HeapRootKind.ThreadLocal"/> for a thread-static.</param>
+    public bool AddStaticSlot(ulong slot, ulong value, int nameIndex, HeapRootKind kind = HeapRootKind.StaticField)
+    {
+        ThrowIfBuilt();
+        ArgumentOutOfRangeException.ThrowIfNegative(nameIndex);
+        if (!_slotAddresses.TryAdd(slot))
+        {
+            _rootsOverLimit++;
+            return false;
+        }
+
+        _slotValues.TryAdd(value);
+        _slotNames.TryAdd(nameIndex);
+        _slotKinds.TryAdd(kind);
         return true;
     }
 
@@ -161,45 +232,56 @@ public sealed class HeapGraphBuilder
         arrival = null!;
         _sizes = default;
         _types = default;
-
-        // Sources to ranks (-1: unknown), then targets; an edge with either end unknown is dangling.
-        int edgesIn = _edgeTargets.Count;
-        for (int e = 0; e < edgesIn; e++)
-        {
-            ref int source = ref _edgeSources[e];
-            if (source != OtherSource)
-            {
-                source = rankOfArrival[source];
-            }
-        }
-
-        rankOfArrival = null!;
         var index = new AddressIndex(addresses, n);
-        foreach (var (edge, source) in _otherSources)
-        {
-            _edgeSources[edge] = index.Find(source);
-        }
 
-        _otherSources.Clear();
-        _otherSources.TrimExcess();
-
-        // Each resolved target overwrites its own address: no second edge-sized array.
+        // Implied edges: arrival a owns positions [start, start + count) of the sequence, clipped to what arrived.
+        // Each resolved target overwrites its own address with its node index (no second edge-sized array).
+        int implied = _edgeTargets.Count;
+        long missing = Math.Max(0, _announcedEdges - implied - _announcedRefused);
+        long surplus = Math.Max(0, implied + _announcedRefused - _announcedEdges);
         var firstEdge = new int[n + 1];
         long dangling = 0;
-        for (int e = 0; e < edgesIn; e++)
+        long start = 0;
+        for (int a = 0; a < arrived; a++)
         {
-            ref int source = ref _edgeSources[e];
-            ref ulong target = ref _edgeTargets[e];
-            int to = source < 0 ? -1 : index.Find(target);
+            long end = start + _edgeCounts[a];
+            int source = rankOfArrival[a];
+            for (long e = start; e < end && e < implied; e++)
+            {
+                ref ulong target = ref _edgeTargets[(int)e];
+                int to = index.Find(target);
+                if (to < 0)
+                {
+                    dangling++;
+                    target = Unresolved;
+                    continue;
+                }
+
+                target = (ulong)to;
+                firstEdge[source + 1]++;
+            }
+
+            start = end;
+        }
+
+        // Explicit edges: the source overwrites its address with its node index too.
+        int extra = _extraTargets.Count;
+        for (int e = 0; e < extra; e++)
+        {
+            ref ulong source = ref _extraSources[e];
+            ref ulong target = ref _extraTargets[e];
+            int from = index.Find(source);
+            int to = from < 0 ? -1 : index.Find(target);
             if (to < 0)
             {
                 dangling++;
-                source = -1;
+                source = Unresolved;
                 continue;
             }
 
+            source = (ulong)from;
             target = (ulong)to;
-            firstEdge[source + 1]++;
+            firstEdge[from + 1]++;
         }
 
         for (int i = 0; i < n; i++)
@@ -207,29 +289,50 @@ public sealed class HeapGraphBuilder
             firstEdge[i + 1] += firstEdge[i];
         }
 
-        // Counting sort by source, walking edges backwards so each node keeps its edges in arrival order:
-        // firstEdge[s + 1] counts down from the end of s's run to its start, then everything shifts left by one.
+        // Counting sort by source, walking edges backwards so each node keeps its edges in arrival order, implied
+        // before explicit: firstEdge[s + 1] counts down from the end of s's run to its start, then all shift left by one.
         int kept = firstEdge[n];
         var edgeTargets = new int[kept];
-        for (int e = edgesIn - 1; e >= 0; e--)
+        for (int e = extra - 1; e >= 0; e--)
         {
-            int source = _edgeSources[e];
-            if (source >= 0)
+            ulong source = _extraSources[e];
+            if (source != Unresolved)
             {
-                edgeTargets[--firstEdge[source + 1]] = (int)_edgeTargets[e];
+                edgeTargets[--firstEdge[(int)source + 1]] = (int)_extraTargets[e];
             }
+        }
+
+        long endOfArrival = _announcedEdges;
+        for (int a = arrived - 1; a >= 0; a--)
+        {
+            long begin = endOfArrival - _edgeCounts[a];
+            int source = rankOfArrival[a];
+            for (long e = Math.Min(endOfArrival, implied) - 1; e >= begin; e--)
+            {
+                ulong target = _edgeTargets[(int)e];
+                if (target != Unresolved)
+                {
+                    edgeTargets[--firstEdge[source + 1]] = (int)target;
+                }
+            }
+
+            endOfArrival = begin;
         }
 
         Array.Copy(firstEdge, 1, firstEdge, 0, n);
         firstEdge[n] = kept;
-        _edgeSources = default;
+        rankOfArrival = null!;
+        _edgeCounts = default;
         _edgeTargets = default;
+        _extraSources = default;
+        _extraTargets = default;
 
-        // Roots: keep those that name a known node.
+        // Roots: keep those that name a known node; then the static slots, which may add roots and drop edges.
         int rootsIn = _rootAddresses.Count;
-        var rootNodes = new int[rootsIn];
-        var rootKinds = new HeapRootKind[rootsIn];
-        var rootNames = new int[rootsIn];
+        int slotsIn = _slotAddresses.Count;
+        var rootNodes = new int[rootsIn + slotsIn];
+        var rootKinds = new HeapRootKind[rootsIn + slotsIn];
+        var rootNames = new int[rootsIn + slotsIn];
         int roots = 0;
         for (int r = 0; r < rootsIn; r++)
         {
@@ -245,11 +348,93 @@ public sealed class HeapGraphBuilder
             roots++;
         }
 
-        var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, rootsIn - roots);
+        long danglingRoots = rootsIn - roots;
         _rootAddresses = default;
         _rootKinds = default;
         _rootNames = default;
-        return new HeapGraph(n, addresses, sizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses);
+
+        long folded = 0, unheld = 0, valueNotInGraph = 0, holderLacks = 0;
+        for (int s = 0; s < slotsIn; s++)
+        {
+            int value = index.Find(_slotValues[s]);
+            if (value < 0)
+            {
+                valueNotInGraph++;
+                continue;
+            }
+
+            int holder = ContainingNode(addresses, sizes, n, _slotAddresses[s]);
+            if (holder >= 0)
+            {
+                int at = Array.IndexOf(edgeTargets, value, firstEdge[holder], firstEdge[holder + 1] - firstEdge[holder]);
+                if (at < 0)
+                {
+                    holderLacks++;
+                    continue;
+                }
+
+                edgeTargets[at] = -1; // dropped below
+                folded++;
+            }
+            else
+            {
+                unheld++;
+            }
+
+            rootNodes[roots] = value;
+            rootKinds[roots] = _slotKinds[s];
+            rootNames[roots] = _slotNames[s];
+            roots++;
+        }
+
+        _slotAddresses = default;
+        _slotValues = default;
+        _slotNames = default;
+        _slotKinds = default;
+        if (folded > 0)
+        {
+            kept = RemoveDropped(firstEdge, edgeTargets, n);
+        }
+
+        var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, danglingRoots, missing, surplus);
+        return new HeapGraph(n, addresses, sizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses)
+        {
+            Statics = new StaticSlotFolding(folded, unheld, valueNotInGraph, holderLacks),
+        };
+    }
+
+    /// <summary>The node whose bytes include <paramref name="address"/>, or -1.</summary>
+    private static int ContainingNode(ulong[] addresses, long[] sizes, int n, ulong address)
+    {
+        int i = Array.BinarySearch(addresses, 0, n, address);
+        if (i < 0)
+        {
+            i = ~i - 1; // the last node starting below the address
+        }
+
+        return i >= 0 && address - addresses[i] < (ulong)sizes[i] ? i : -1;
+    }
+
+    /// <summary>Removes the edges marked -1 in place, fixing the CSR offsets; returns the edges left.</summary>
+    private static int RemoveDropped(int[] firstEdge, int[] edgeTargets, int n)
+    {
+        int write = 0;
+        int read = 0;
+        for (int v = 0; v < n; v++)
+        {
+            int end = firstEdge[v + 1];
+            firstEdge[v] = write;
+            for (; read < end; read++)
+            {
+                if (edgeTargets[read] >= 0)
+                {
+                    edgeTargets[write++] = edgeTargets[read];
+                }
+            }
+        }
+
+        firstEdge[n] = write;
+        return write;
     }
 
     private void ThrowIfBuilt()

@@ -144,4 +144,116 @@ public class HandMadeGraphTests
         Assert.Equal([1, 0], graph.Successors(0).ToArray());
         Assert.Equal([0], graph.Successors(1).ToArray());
     }
+
+    [Fact]
+    public void Builder_gives_each_node_the_next_targets_of_the_walk_sequence_by_its_edge_count()
+    {
+        // As the walk sends them: nodes (out of address order) with their edge counts, and all targets in node order,
+        // a block of targets possibly before the nodes it belongs to.
+        var builder = new HeapGraphBuilder();
+        builder.AddNode(0x30, 8, 0, edgeCount: 2);
+        builder.AddEdgeTarget(0x10);
+        builder.AddEdgeTarget(0x20);
+        builder.AddEdgeTarget(0x30);
+        builder.AddNode(0x10, 8, 0, edgeCount: 0);
+        builder.AddNode(0x20, 8, 0, edgeCount: 1);
+        builder.AddEdge(0x10, 0x30); // explicit, after the implied ones of its source
+        var graph = builder.Build();
+        Assert.Equal([0x10UL, 0x20, 0x30], graph.Addresses.ToArray());
+        Assert.Equal([2], graph.Successors(0).ToArray());
+        Assert.Equal([2], graph.Successors(1).ToArray());
+        Assert.Equal([0, 1], graph.Successors(2).ToArray());
+        Assert.Equal(default, graph.Losses);
+    }
+
+    [Fact]
+    public void Builder_counts_announced_edges_that_never_came_and_targets_nobody_announced()
+    {
+        var cut = new HeapGraphBuilder();
+        cut.AddNode(0x10, 8, 0, edgeCount: 3);
+        cut.AddEdgeTarget(0x10);
+        var graph = cut.Build();
+        Assert.Equal(2, graph.Losses.MissingEdges);
+        Assert.True(graph.Losses.Truncated);
+        Assert.Equal([0], graph.Successors(0).ToArray());
+
+        var surplus = new HeapGraphBuilder();
+        surplus.AddNode(0x10, 8, 0, edgeCount: 1);
+        Assert.True(surplus.AddEdgeTarget(0x10));
+        Assert.True(surplus.AddEdgeTarget(0x10)); // accepted: its node may come later
+        graph = surplus.Build();
+        Assert.Equal(1, graph.Losses.SurplusEdges);
+        Assert.True(graph.Losses.Truncated);
+    }
+
+    [Fact]
+    public void Builder_over_the_edge_limit_keeps_the_prefix_on_the_right_nodes()
+    {
+        var builder = new HeapGraphBuilder(maxEdges: 2);
+        builder.AddNode(0x10, 8, 0, edgeCount: 1);
+        builder.AddNode(0x20, 8, 0, edgeCount: 2);
+        builder.AddNode(0x30, 8, 0, edgeCount: 1);
+        Assert.True(builder.AddEdgeTarget(0x20));
+        Assert.True(builder.AddEdgeTarget(0x30));
+        Assert.False(builder.AddEdgeTarget(0x10));
+        Assert.False(builder.AddEdgeTarget(0x10));
+        var graph = builder.Build();
+        Assert.Equal([1], graph.Successors(0).ToArray());
+        Assert.Equal([2], graph.Successors(1).ToArray());
+        Assert.Empty(graph.Successors(2).ToArray());
+        Assert.Equal(new HeapGraphLosses(0, 2, 0, 0, 0, 0), graph.Losses);
+    }
+
+    [Fact]
+    public void Builder_folds_a_static_slot_inside_the_storage_array_into_a_named_root()
+    {
+        // A pinned Object[] at 0x100 (64 bytes) holding two statics' values at 0x200 and 0x300, rooted by a pinned handle.
+        var builder = new HeapGraphBuilder();
+        builder.AddNode(0x100, 64, 0, edgeCount: 2);
+        builder.AddNode(0x200, 100, 1, edgeCount: 0);
+        builder.AddNode(0x300, 1000, 2, edgeCount: 0);
+        builder.AddEdgeTarget(0x200);
+        builder.AddEdgeTarget(0x300);
+        builder.AddRoot(0x100, HeapRootKind.PinnedHandle);
+        builder.AddStaticSlot(0x118, 0x300, nameIndex: 7);   // folded: the array's reference to 0x300 goes
+        builder.AddStaticSlot(0x120, 0x400, nameIndex: 8);   // no object at 0x400: moved since the walk
+        builder.AddStaticSlot(0x128, 0x100, nameIndex: 9);   // the array does not reference itself: changed
+        builder.AddStaticSlot(0x9000, 0x200, nameIndex: 10); // outside every object: a root, nothing dropped
+        var graph = builder.Build();
+        Assert.Equal(new StaticSlotFolding(1, 1, 1, 1), graph.Statics);
+        Assert.Equal([1], graph.Successors(0).ToArray());
+        Assert.Equal([0, 2, 1], graph.RootNodes.ToArray());
+        Assert.Equal([-1, 7, 10], graph.RootNames.ToArray());
+        Assert.Equal(HeapRootKind.StaticField, graph.RootKinds[1]);
+        var retained = RetainedSizes.Compute(DominatorTree.Compute(graph));
+        Assert.Equal(1000, retained.ByRoot(1));
+        Assert.Equal(64, retained.ByRoot(0)); // 0x200 is held by the array and by the outside slot: neither alone
+    }
+
+    [Fact]
+    public void Builder_given_an_absurd_edge_count_counts_the_missing_references_and_still_builds()
+    {
+        var builder = new HeapGraphBuilder();
+        builder.AddNode(0x10, 8, 0, edgeCount: int.MaxValue);
+        builder.AddNode(0x20, 8, 0, edgeCount: int.MaxValue);
+        builder.AddEdgeTarget(0x20);
+        var graph = builder.Build();
+        Assert.Equal(2L * int.MaxValue - 1, graph.Losses.MissingEdges);
+        Assert.True(graph.Losses.Truncated);
+        Assert.Equal([1], graph.Successors(0).ToArray());
+        Assert.Empty(graph.Successors(1).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HeapGraphBuilder().AddNode(0x10, 8, 0, edgeCount: -1));
+    }
+
+    [Fact]
+    public void Builder_refuses_static_slots_beyond_the_root_limit_and_counts_them()
+    {
+        var builder = new HeapGraphBuilder(maxRoots: 1);
+        builder.AddNode(0x10, 8, 0);
+        Assert.True(builder.AddStaticSlot(0x1000, 0x10, 0));
+        Assert.False(builder.AddStaticSlot(0x1008, 0x10, 1));
+        var graph = builder.Build();
+        Assert.Equal(1, graph.Losses.RootsOverLimit);
+        Assert.Equal(1, graph.Statics.Unheld);
+    }
 }

@@ -45,10 +45,11 @@ public class ScaleTests
         for (int i = 0; i < Nodes; i++)
         {
             ulong address = 16UL * (ulong)(i + 1);
-            builder.AddNode(address, 8 + rng.Next(100), rng.Next(50));
+            builder.AddNode(address, 8 + rng.Next(100), rng.Next(50), edgeCount: 2);
             // Two references each, some backwards (cycles), most forwards; node 0 reaches everything via i → i + 1.
-            builder.AddEdge(address, 16UL * (ulong)Math.Min(i + 2, Nodes));
-            builder.AddEdge(address, 16UL * (ulong)(rng.Next(Nodes) + 1));
+            // Given as the walk gives them: targets in node order, the source implied by the edge counts.
+            builder.AddEdgeTarget(16UL * (ulong)Math.Min(i + 2, Nodes));
+            builder.AddEdgeTarget(16UL * (ulong)(rng.Next(Nodes) + 1));
         }
 
         for (int r = 0; r < 100; r++)
