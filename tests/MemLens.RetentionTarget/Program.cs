@@ -40,12 +40,19 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"ready count={count} payload_object={payloadObject} payloads={count * payloadObject} pid={Environment.ProcessId} holder={Structures.HolderAddress():x}"));
 Console.Out.Flush();
 
-// "addr": where Moved.Holder is now (it moves when a GC compacts); end of input: exit.
+// "addr": where Moved.Holder is now (it moves when a GC compacts); "grow event|cache N": a leak of N more payloads
+// through the static event or the static cache; end of input: exit.
 while (Console.ReadLine() is { } command)
 {
     if (command == "addr")
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"holder={Structures.HolderAddress():x}"));
+        Console.Out.Flush();
+    }
+    else if (command.Split(' ') is ["grow", var what and ("event" or "cache"), var more] && int.TryParse(more, CultureInfo.InvariantCulture, out int n))
+    {
+        Structures.Grow(what, n, payload);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"grown {what} {n}"));
         Console.Out.Flush();
     }
 }
@@ -129,6 +136,24 @@ internal static class Structures
             var key = new Key();
             Tags.Keys.Add(key);
             Tags.Table.Add(key, new Attached(new byte[payload]));
+        }
+    }
+
+    /// <summary>A leak: <paramref name="n"/> more Sessions subscribed to the event, or entries in the cache.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Grow(string what, int n, int payload)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            if (what == "event")
+            {
+                Hub.Changed += new Session(new byte[payload]).OnChanged;
+            }
+            else
+            {
+                int id = Catalog.Cache.Count;
+                Catalog.Cache[id] = new Entry(id, new byte[payload]);
+            }
         }
     }
 

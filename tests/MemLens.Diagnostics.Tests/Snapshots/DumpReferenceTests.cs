@@ -1,6 +1,7 @@
 using System.Globalization;
 using MemLens.Diagnostics.Snapshots;
 using MemLens.Snapshots;
+using MemLens.Tests.Shared.Snapshots;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace MemLens.Diagnostics.Tests.Snapshots;
+namespace MemLens.Tests.Shared.Snapshots;
 
 /// <summary>
 /// tests/MemLens.RetentionTarget started as a child: a static event's subscribers, a static cache, a
@@ -50,6 +50,22 @@ internal sealed class RetentionTargetProcess : IAsyncDisposable
 
     /// <summary>The address of the target's <c>Moved.Holder</c> when it got ready (allocated after its last GC, between garbage).</summary>
     public ulong HolderAtStart { get; private set; }
+
+    /// <summary>
+    /// Makes one structure leak: <paramref name="structure"/> <c>event</c> subscribes <paramref name="count"/> more
+    /// Sessions to <c>Hub.Changed</c>, <c>cache</c> adds as many entries to <c>Catalog.Cache</c>, each with a payload.
+    /// </summary>
+    public async Task GrowAsync(string structure, int count)
+    {
+        await Process.StandardInput.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"grow {structure} {count}"));
+        await Process.StandardInput.FlushAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string line = await Process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the target exited");
+        if (!line.StartsWith("grown ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"the target did not grow: {line}");
+        }
+    }
 
     /// <summary>Where <c>Moved.Holder</c> is now.</summary>
     public async Task<ulong> HolderNowAsync()
