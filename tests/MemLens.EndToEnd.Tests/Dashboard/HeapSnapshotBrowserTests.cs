@@ -230,7 +230,8 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
 
     /// <summary>
     /// The real thing, end to end: `memlens watch` of the leaking demo, two heap snapshots 3 s apart through
-    /// MemLens.Diagnostics.DotNetTargetActions (EventPipe), their diff, and a full GC induced from the page.
+    /// MemLens.Diagnostics.DotNetTargetActions (EventPipe), their diff with the static field holding the growth, the
+    /// retention view down to the leaked type, and a full GC induced from the page.
     /// </summary>
     [Fact]
     public async Task Watch_of_the_leaking_demo_two_snapshots_apart_name_the_leaking_type_and_the_full_gc_shows_before_and_after()
@@ -251,6 +252,18 @@ public class HeapSnapshotBrowserTests(Chromium chromium, ITestOutputHelper outpu
         // The second snapshot names types the first one already named only because the dashboard remembers names
         // (the watch's own GC session keeps the runtime from naming them again): this checks that too.
         Assert.Equal("MemLens.Demo.Scenarios.LeakedOrder", rows[0]);
+
+        // Who holds it, from the real heap walk: the diff's held-by column and the retention view both start at the
+        // demo's static list.
+        const string Field = "static MemLens.Demo.Scenarios.LeakScenario.KeptForever";
+        var heldBy = await page.EvaluateAsync<string?[]>("() => window.__memlens.diffHeldBy");
+        output.WriteLine("held by, first rows: " + string.Join(" | ", heldBy.Take(3)));
+        Assert.StartsWith(Field, heldBy[0], StringComparison.Ordinal);
+        await OpenRetentionAsync(page, "s2");
+        var path = await ExpandToTypeAsync(page, "s2", "MemLens.Demo.Scenarios.LeakedOrder");
+        output.WriteLine("retention path: " + string.Join(" → ", path));
+        Assert.Equal(Field, path[0]);
+        Assert.Equal("MemLens.Demo.Scenarios.LeakedOrder", path[^1]);
 
         await FullGcAsync(page);
         await page.ScreenshotAsync(new() { Path = Chromium.ScreenshotPath("dashboard-snapshots-leak.png"), FullPage = true });
