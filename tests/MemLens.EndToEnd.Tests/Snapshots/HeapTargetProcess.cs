@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MemLens.Tests.Shared;
 
 namespace MemLens.EndToEnd.Tests.Snapshots;
 
@@ -25,45 +26,12 @@ internal sealed class HeapTargetProcess : IAsyncDisposable
     /// <param name="shape"><c>chain</c> (in arrays of 8,192, each node pointing at the previous) or <c>flat</c> (one static array).</param>
     public static async Task<HeapTargetProcess> StartAsync(long objects, string shape = "chain")
     {
-        var psi = new ProcessStartInfo(ToolProcess.Dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MemLens.HeapTarget.dll"));
-        psi.ArgumentList.Add(objects.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add(shape);
-        var target = new HeapTargetProcess(Process.Start(psi)!);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        string? line = await target.Process.StandardOutput.ReadLineAsync(cts.Token);
-        if (line is null || !line.StartsWith("ready ", StringComparison.Ordinal))
-        {
-            await target.DisposeAsync();
-            throw new InvalidOperationException($"heap target did not get ready: {line}");
-        }
-
-        target.Objects = Field(line, "objects");
-        target.LiveBytes = Field(line, "live");
-        return target;
+        var (process, ready) = await ChildProgram.StartAsync("MemLens.HeapTarget.dll", [objects.ToString(CultureInfo.InvariantCulture), shape], TimeSpan.FromSeconds(120));
+        return new HeapTargetProcess(process) { Objects = ChildProgram.Field(ready, "objects"), LiveBytes = ChildProgram.Field(ready, "live") };
     }
 
     /// <summary>Has the program run a full compacting GC and report its live bytes again (the reference right before a snapshot).</summary>
-    public async Task FullGcAsync()
-    {
-        await Process.StandardInput.WriteLineAsync("gc");
-        await Process.StandardInput.FlushAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string line = await Process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the heap target exited");
-        LiveBytes = Field(line, "live");
-    }
+    public async Task FullGcAsync() => LiveBytes = ChildProgram.Field(await ChildProgram.AskAsync(Process, "gc", TimeSpan.FromSeconds(60)), "live");
 
-    private static long Field(string line, string name)
-    {
-        string prefix = name + "=";
-        string token = line.Split(' ').Single(t => t.StartsWith(prefix, StringComparison.Ordinal));
-        return long.Parse(token[prefix.Length..], CultureInfo.InvariantCulture);
-    }
-
-    public ValueTask DisposeAsync() => ToolProcess.KillAndDisposeAsync(Process);
+    public ValueTask DisposeAsync() => ChildProgram.KillAsync(Process);
 }

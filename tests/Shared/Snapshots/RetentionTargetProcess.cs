@@ -10,6 +10,8 @@ namespace MemLens.Tests.Shared.Snapshots;
 /// </summary>
 internal sealed class RetentionTargetProcess : IAsyncDisposable
 {
+    private static readonly TimeSpan s_answer = TimeSpan.FromSeconds(30);
+
     private RetentionTargetProcess(Process process) => Process = process;
 
     public Process Process { get; }
@@ -22,34 +24,20 @@ internal sealed class RetentionTargetProcess : IAsyncDisposable
     /// <summary>count × <see cref="PayloadObject"/>: the payload bytes each structure holds.</summary>
     public long Payloads { get; private set; }
 
-    public static async Task<RetentionTargetProcess> StartAsync(int count, int payload)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MemLens.RetentionTarget.dll"));
-        psi.ArgumentList.Add(count.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add(payload.ToString(CultureInfo.InvariantCulture));
-        var target = new RetentionTargetProcess(Process.Start(psi)!);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string? line = await target.Process.StandardOutput.ReadLineAsync(cts.Token);
-        if (line is null || !line.StartsWith("ready ", StringComparison.Ordinal))
-        {
-            await target.DisposeAsync();
-            throw new InvalidOperationException($"retention target did not get ready: {line}");
-        }
-
-        target.PayloadObject = Field(line, "payload_object");
-        target.HolderAtStart = HexField(line, "holder");
-        target.Payloads = Field(line, "payloads");
-        return target;
-    }
-
     /// <summary>The address of the target's <c>Moved.Holder</c> when it got ready (allocated after its last GC, between garbage).</summary>
     public ulong HolderAtStart { get; private set; }
+
+    public static async Task<RetentionTargetProcess> StartAsync(int count, int payload)
+    {
+        var (process, ready) = await ChildProgram.StartAsync("MemLens.RetentionTarget.dll",
+            [count.ToString(CultureInfo.InvariantCulture), payload.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
+        return new RetentionTargetProcess(process)
+        {
+            PayloadObject = ChildProgram.Field(ready, "payload_object"),
+            HolderAtStart = ChildProgram.HexField(ready, "holder"),
+            Payloads = ChildProgram.Field(ready, "payloads"),
+        };
+    }
 
     /// <summary>
     /// Makes one structure leak: <paramref name="structure"/> <c>event</c> subscribes <paramref name="count"/> more
@@ -57,10 +45,7 @@ internal sealed class RetentionTargetProcess : IAsyncDisposable
     /// </summary>
     public async Task GrowAsync(string structure, int count)
     {
-        await Process.StandardInput.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"grow {structure} {count}"));
-        await Process.StandardInput.FlushAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        string line = await Process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the target exited");
+        string line = await ChildProgram.AskAsync(Process, string.Create(CultureInfo.InvariantCulture, $"grow {structure} {count}"), s_answer);
         if (!line.StartsWith("grown ", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"the target did not grow: {line}");
@@ -68,44 +53,7 @@ internal sealed class RetentionTargetProcess : IAsyncDisposable
     }
 
     /// <summary>Where <c>Moved.Holder</c> is now.</summary>
-    public async Task<ulong> HolderNowAsync()
-    {
-        await Process.StandardInput.WriteLineAsync("addr");
-        await Process.StandardInput.FlushAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        string line = await Process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the target exited");
-        return HexField(line, "holder");
-    }
+    public async Task<ulong> HolderNowAsync() => ChildProgram.HexField(await ChildProgram.AskAsync(Process, "addr", s_answer), "holder");
 
-    private static ulong HexField(string line, string name)
-    {
-        string prefix = name + "=";
-        string token = line.Split(' ').Single(t => t.StartsWith(prefix, StringComparison.Ordinal));
-        return ulong.Parse(token[prefix.Length..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-    }
-
-    private static long Field(string line, string name)
-    {
-        string prefix = name + "=";
-        string token = line.Split(' ').Single(t => t.StartsWith(prefix, StringComparison.Ordinal));
-        return long.Parse(token[prefix.Length..], CultureInfo.InvariantCulture);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                await Process.WaitForExitAsync();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        Process.Dispose();
-    }
+    public ValueTask DisposeAsync() => ChildProgram.KillAsync(Process);
 }
