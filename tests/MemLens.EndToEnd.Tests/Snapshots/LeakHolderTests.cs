@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using MemLens.Tests.Shared.Snapshots;
 using Xunit;
@@ -45,6 +46,32 @@ public sealed partial class LeakHolderTests(ITestOutputHelper output) : IDisposa
             .Select(b => b.Split('\n').Select(l => TraceValue().Replace(l.Trim(), "")).Where(l => l.Length > 0).ToList())
             .ToList();
         Assert.Contains(stacks, s => s.Count >= 3 && s[0] == "System.Byte[]" && s[1] == holder && s[^1] == field);
+    }
+
+    [Fact]
+    public async Task No_graph_gives_a_histogram_only_and_no_static_names_leaves_the_field_unnamed()
+    {
+        await using var target = await RetentionTargetProcess.StartAsync(100, 20_000);
+        string pid = target.Pid.ToString(CultureInfo.InvariantCulture);
+
+        using (var histogram = JsonDocument.Parse(await RunToolAsync("snapshot", pid, "-o", Path.Combine(_dir, "h.json"), "--no-graph", "--json", "--top", "1000")))
+        {
+            Assert.Equal(JsonValueKind.Null, histogram.RootElement.GetProperty("retention").ValueKind);
+            Assert.Contains(histogram.RootElement.GetProperty("top").EnumerateArray(), t => t.GetProperty("name").GetString() == "Session" && t.GetProperty("count").GetInt64() == 100);
+        }
+
+        using var unnamed = JsonDocument.Parse(await RunToolAsync("snapshot", pid, "-o", Path.Combine(_dir, "u.json"), "--no-static-names", "--json", "--top", "1000"));
+        var session = unnamed.RootElement.GetProperty("top").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "Session");
+        string heldBy = session.GetProperty("held_by").GetString()!;
+        // Without the process's own names the event is the runtime's pinned statics array, or the walk's own name for
+        // the static ("static Changed: System.EventHandler", which lacks the declaring type): never Hub.Changed.
+        Assert.DoesNotContain("Hub.Changed", heldBy, StringComparison.Ordinal);
+
+        var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromMinutes(1), "snapshot", "--from", Path.Combine(_dir, "u.json"), "--no-graph");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains("--no-graph and --no-static-names apply to taking a snapshot", stderr, StringComparison.Ordinal);
     }
 
     private async Task<string> RunToolAsync(params string[] args)
