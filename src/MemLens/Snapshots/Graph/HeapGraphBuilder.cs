@@ -185,54 +185,64 @@ public sealed class HeapGraphBuilder
     }
 
     /// <summary>Builds the graph. The builder gives its arrays to the graph and cannot be used afterwards.</summary>
+    /// <remarks>
+    /// Memory: the builder's chunks and every transient here (arrival order, rank of arrival, the address index) are
+    /// native and freed as soon as they are read, so what is resident at once is what is still needed: the peak is
+    /// while the CSR edge array is filled (the walk's targets and counts, rank of arrival, and the graph's arrays).
+    /// Roots and static slot values are resolved to node indices right after the edges, so the address index is
+    /// gone before the CSR arrays are allocated.
+    /// </remarks>
     public HeapGraph Build()
     {
         ThrowIfBuilt();
         _built = true;
         int arrived = _addresses.Count;
         ulong[] addresses = _addresses.MoveToArray();
-        _addresses = default;
 
         // Sort addresses, carrying each one's arrival number, then drop duplicates: rank = node index.
-        var arrival = new int[arrived];
-        for (int i = 0; i < arrived; i++)
-        {
-            arrival[i] = i;
-        }
-
-        Array.Sort(addresses, arrival, 0, arrived);
-        var rankOfArrival = new int[arrived]; // a dropped duplicate maps to the kept node at its address
+        using var rankOfArrivalBuffer = new NativeBuffer<int>(arrived); // a dropped duplicate maps to the kept node at its address
+        Span<int> rankOfArrival = rankOfArrivalBuffer.Span;
         long duplicates = 0;
         int n = 0;
-        for (int i = 0; i < arrived; i++)
+        long[] sizes;
+        int[] types;
+        int typeCount = 0;
+        using (var arrivalBuffer = new NativeBuffer<int>(arrived))
         {
-            if (n > 0 && addresses[n - 1] == addresses[i])
+            Span<int> arrival = arrivalBuffer.Span;
+            for (int i = 0; i < arrived; i++)
             {
-                duplicates++;
-                rankOfArrival[arrival[i]] = n - 1;
-                continue;
+                arrival[i] = i;
             }
 
-            rankOfArrival[arrival[i]] = n;
-            addresses[n] = addresses[i];
-            arrival[n] = arrival[i];
-            n++;
+            addresses.AsSpan(0, arrived).Sort(arrival);
+            for (int i = 0; i < arrived; i++)
+            {
+                if (n > 0 && addresses[n - 1] == addresses[i])
+                {
+                    duplicates++;
+                    rankOfArrival[arrival[i]] = n - 1;
+                    continue;
+                }
+
+                rankOfArrival[arrival[i]] = n;
+                addresses[n] = addresses[i];
+                arrival[n] = arrival[i];
+                n++;
+            }
+
+            sizes = new long[n];
+            types = new int[n];
+            for (int rank = 0; rank < n; rank++)
+            {
+                sizes[rank] = _sizes[arrival[rank]];
+                types[rank] = _types[arrival[rank]];
+                typeCount = Math.Max(typeCount, types[rank] + 1);
+            }
         }
 
-        var sizes = new long[n];
-        var types = new int[n];
-        int typeCount = 0;
-        for (int rank = 0; rank < n; rank++)
-        {
-            sizes[rank] = _sizes[arrival[rank]];
-            types[rank] = _types[arrival[rank]];
-            typeCount = Math.Max(typeCount, types[rank] + 1);
-        }
-
-        arrival = null!;
-        _sizes = default;
-        _types = default;
-        var index = new AddressIndex(addresses, n);
+        _sizes.Dispose();
+        _types.Dispose();
 
         // Implied edges: arrival a owns positions [start, start + count) of the sequence, clipped to what arrived.
         // Each resolved target overwrites its own address with its node index (no second edge-sized array).
@@ -241,48 +251,84 @@ public sealed class HeapGraphBuilder
         long surplus = Math.Max(0, implied + _announcedRefused - _announcedEdges);
         var firstEdge = new int[n + 1];
         long dangling = 0;
-        long start = 0;
-        for (int a = 0; a < arrived; a++)
+        int extra = _extraTargets.Count;
+        int rootsIn = _rootAddresses.Count;
+        int slotsIn = _slotAddresses.Count;
+        var rootNodes = new int[rootsIn + slotsIn];
+        var rootKinds = new HeapRootKind[rootsIn + slotsIn];
+        var rootNames = new int[rootsIn + slotsIn];
+        int roots = 0;
+        using (var index = new AddressIndex(addresses, n))
         {
-            long end = start + _edgeCounts[a];
-            int source = rankOfArrival[a];
-            for (long e = start; e < end && e < implied; e++)
+            long start = 0;
+            for (int a = 0; a < arrived; a++)
             {
-                ref ulong target = ref _edgeTargets[(int)e];
-                int to = index.Find(target);
+                long end = start + _edgeCounts[a];
+                int source = rankOfArrival[a];
+                for (long e = start; e < end && e < implied; e++)
+                {
+                    ref ulong target = ref _edgeTargets[(int)e];
+                    int to = index.Find(target);
+                    if (to < 0)
+                    {
+                        dangling++;
+                        target = Unresolved;
+                        continue;
+                    }
+
+                    target = (ulong)to;
+                    firstEdge[source + 1]++;
+                }
+
+                start = end;
+            }
+
+            // Explicit edges: the source overwrites its address with its node index too.
+            for (int e = 0; e < extra; e++)
+            {
+                ref ulong source = ref _extraSources[e];
+                ref ulong target = ref _extraTargets[e];
+                int from = index.Find(source);
+                int to = from < 0 ? -1 : index.Find(target);
                 if (to < 0)
                 {
                     dangling++;
-                    target = Unresolved;
+                    source = Unresolved;
                     continue;
                 }
 
+                source = (ulong)from;
                 target = (ulong)to;
-                firstEdge[source + 1]++;
+                firstEdge[from + 1]++;
             }
 
-            start = end;
-        }
-
-        // Explicit edges: the source overwrites its address with its node index too.
-        int extra = _extraTargets.Count;
-        for (int e = 0; e < extra; e++)
-        {
-            ref ulong source = ref _extraSources[e];
-            ref ulong target = ref _extraTargets[e];
-            int from = index.Find(source);
-            int to = from < 0 ? -1 : index.Find(target);
-            if (to < 0)
+            // Roots: keep those that name a known node. Static slot values: resolved in place, folded below.
+            for (int r = 0; r < rootsIn; r++)
             {
-                dangling++;
-                source = Unresolved;
-                continue;
+                int node = index.Find(_rootAddresses[r]);
+                if (node < 0)
+                {
+                    continue;
+                }
+
+                rootNodes[roots] = node;
+                rootKinds[roots] = _rootKinds[r];
+                rootNames[roots] = _rootNames[r];
+                roots++;
             }
 
-            source = (ulong)from;
-            target = (ulong)to;
-            firstEdge[from + 1]++;
+            for (int s = 0; s < slotsIn; s++)
+            {
+                ref ulong value = ref _slotValues[s];
+                int node = index.Find(value);
+                value = node < 0 ? Unresolved : (ulong)node;
+            }
         }
+
+        long danglingRoots = rootsIn - roots;
+        _rootAddresses.Dispose();
+        _rootKinds.Dispose();
+        _rootNames.Dispose();
 
         for (int i = 0; i < n; i++)
         {
@@ -302,6 +348,8 @@ public sealed class HeapGraphBuilder
             }
         }
 
+        _extraSources.Dispose();
+        _extraTargets.Dispose();
         long endOfArrival = _announcedEdges;
         for (int a = arrived - 1; a >= 0; a--)
         {
@@ -321,48 +369,21 @@ public sealed class HeapGraphBuilder
 
         Array.Copy(firstEdge, 1, firstEdge, 0, n);
         firstEdge[n] = kept;
-        rankOfArrival = null!;
-        _edgeCounts = default;
-        _edgeTargets = default;
-        _extraSources = default;
-        _extraTargets = default;
+        _edgeCounts.Dispose();
+        _edgeTargets.Dispose();
 
-        // Roots: keep those that name a known node; then the static slots, which may add roots and drop edges.
-        int rootsIn = _rootAddresses.Count;
-        int slotsIn = _slotAddresses.Count;
-        var rootNodes = new int[rootsIn + slotsIn];
-        var rootKinds = new HeapRootKind[rootsIn + slotsIn];
-        var rootNames = new int[rootsIn + slotsIn];
-        int roots = 0;
-        for (int r = 0; r < rootsIn; r++)
-        {
-            int node = index.Find(_rootAddresses[r]);
-            if (node < 0)
-            {
-                continue;
-            }
-
-            rootNodes[roots] = node;
-            rootKinds[roots] = _rootKinds[r];
-            rootNames[roots] = _rootNames[r];
-            roots++;
-        }
-
-        long danglingRoots = rootsIn - roots;
-        _rootAddresses = default;
-        _rootKinds = default;
-        _rootNames = default;
-
+        // Static slots, which may add roots and drop edges.
         long folded = 0, unheld = 0, valueNotInGraph = 0, holderLacks = 0;
         for (int s = 0; s < slotsIn; s++)
         {
-            int value = index.Find(_slotValues[s]);
-            if (value < 0)
+            ulong resolved = _slotValues[s];
+            if (resolved == Unresolved)
             {
                 valueNotInGraph++;
                 continue;
             }
 
+            int value = (int)resolved;
             int holder = ContainingNode(addresses, sizes, n, _slotAddresses[s]);
             if (holder >= 0)
             {
@@ -387,10 +408,10 @@ public sealed class HeapGraphBuilder
             roots++;
         }
 
-        _slotAddresses = default;
-        _slotValues = default;
-        _slotNames = default;
-        _slotKinds = default;
+        _slotAddresses.Dispose();
+        _slotValues.Dispose();
+        _slotNames.Dispose();
+        _slotKinds.Dispose();
         if (folded > 0)
         {
             kept = RemoveDropped(firstEdge, edgeTargets, n);
