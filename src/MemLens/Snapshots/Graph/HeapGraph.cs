@@ -10,7 +10,8 @@ namespace MemLens.Snapshots.Graph;
 public sealed class HeapGraph
 {
     private ulong[]? _addresses;
-    private readonly long[] _sizes;
+    private readonly uint[] _sizes;
+    private readonly IReadOnlyDictionary<int, long>? _largeSizes;
     private readonly int[] _types;
     private readonly int[] _firstEdge;
     private readonly int[] _edgeTargets;
@@ -19,7 +20,7 @@ public sealed class HeapGraph
     private readonly int[] _rootNames;
 
     internal HeapGraph(
-        int nodeCount, ulong[] addresses, long[] sizes, int[] types, int typeCount,
+        int nodeCount, ulong[] addresses, uint[] sizes, IReadOnlyDictionary<int, long>? largeSizes, int[] types, int typeCount,
         int[] firstEdge, int[] edgeTargets, int edgeCount,
         int[] rootNodes, HeapRootKind[] rootKinds, int[] rootNames, int rootCount,
         HeapGraphLosses losses)
@@ -27,6 +28,7 @@ public sealed class HeapGraph
         NodeCount = nodeCount;
         _addresses = addresses;
         _sizes = sizes;
+        _largeSizes = largeSizes;
         _types = types;
         TypeCount = typeCount;
         _firstEdge = firstEdge;
@@ -63,8 +65,8 @@ public sealed class HeapGraph
     /// <summary>Whether <see cref="Addresses"/> and <see cref="IndexOf"/> are still available (see <see cref="ReleaseAddresses"/>).</summary>
     public bool HasAddresses => _addresses is not null;
 
-    /// <summary>Each node's own (shallow) size in bytes.</summary>
-    public ReadOnlySpan<long> Sizes => _sizes.AsSpan(0, NodeCount);
+    /// <summary>Each node's own (shallow) size in bytes (4 bytes per node, see <see cref="NodeSizes"/>).</summary>
+    public NodeSizes Sizes => new(_sizes, NodeCount, _largeSizes);
 
     /// <summary>Each node's type index, in the caller's type table.</summary>
     public ReadOnlySpan<int> TypeIndices => _types.AsSpan(0, NodeCount);

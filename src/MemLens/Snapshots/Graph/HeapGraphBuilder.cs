@@ -25,7 +25,8 @@ public sealed class HeapGraphBuilder
     private const ulong Unresolved = ulong.MaxValue;
 
     private ChunkedArray<ulong> _addresses;
-    private ChunkedArray<long> _sizes;
+    private ChunkedArray<uint> _sizes;        // NodeSizes.InSideTable: in _largeSizes
+    private readonly Dictionary<int, long> _largeSizes = []; // by arrival: sizes of 4 GiB and more, at most one per node
     private ChunkedArray<int> _types;
     private ChunkedArray<int> _edgeCounts;     // per node, in arrival order: how many of the implied edges are its
     private ChunkedArray<ulong> _edgeTargets;  // implied edges: target address, sources implied by _edgeCounts
@@ -94,7 +95,12 @@ public sealed class HeapGraphBuilder
             return false;
         }
 
-        _sizes.TryAdd(size);
+        if (size >= NodeSizes.InSideTable)
+        {
+            _largeSizes[_addresses.Count - 1] = size;
+        }
+
+        _sizes.TryAdd((uint)Math.Min(size, NodeSizes.InSideTable));
         _types.TryAdd(typeIndex);
         _edgeCounts.TryAdd(edgeCount);
         _announcedEdges += edgeCount;
@@ -204,8 +210,9 @@ public sealed class HeapGraphBuilder
         Span<int> rankOfArrival = rankOfArrivalBuffer.Span;
         long duplicates = 0;
         int n = 0;
-        long[] sizes;
+        uint[] sizes;
         int[] types;
+        Dictionary<int, long>? largeSizes = _largeSizes.Count > 0 ? [] : null;
         int typeCount = 0;
         using (var arrivalBuffer = new NativeBuffer<int>(arrived))
         {
@@ -231,11 +238,16 @@ public sealed class HeapGraphBuilder
                 n++;
             }
 
-            sizes = new long[n];
+            sizes = new uint[n];
             types = new int[n];
             for (int rank = 0; rank < n; rank++)
             {
                 sizes[rank] = _sizes[arrival[rank]];
+                if (sizes[rank] == NodeSizes.InSideTable)
+                {
+                    largeSizes![rank] = _largeSizes[arrival[rank]];
+                }
+
                 types[rank] = _types[arrival[rank]];
                 typeCount = Math.Max(typeCount, types[rank] + 1);
             }
@@ -243,6 +255,8 @@ public sealed class HeapGraphBuilder
 
         _sizes.Dispose();
         _types.Dispose();
+        _largeSizes.Clear();
+        var nodeSizes = new NodeSizes(sizes, n, largeSizes);
 
         // Implied edges: arrival a owns positions [start, start + count) of the sequence, clipped to what arrived.
         // Each resolved target overwrites its own address with its node index (no second edge-sized array).
@@ -384,7 +398,7 @@ public sealed class HeapGraphBuilder
             }
 
             int value = (int)resolved;
-            int holder = ContainingNode(addresses, sizes, n, _slotAddresses[s]);
+            int holder = ContainingNode(addresses, nodeSizes, n, _slotAddresses[s]);
             if (holder >= 0)
             {
                 int at = Array.IndexOf(edgeTargets, value, firstEdge[holder], firstEdge[holder + 1] - firstEdge[holder]);
@@ -418,14 +432,14 @@ public sealed class HeapGraphBuilder
         }
 
         var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, danglingRoots, missing, surplus);
-        return new HeapGraph(n, addresses, sizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses)
+        return new HeapGraph(n, addresses, sizes, largeSizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses)
         {
             Statics = new StaticSlotFolding(folded, unheld, valueNotInGraph, holderLacks),
         };
     }
 
     /// <summary>The node whose bytes include <paramref name="address"/>, or -1.</summary>
-    private static int ContainingNode(ulong[] addresses, long[] sizes, int n, ulong address)
+    private static int ContainingNode(ulong[] addresses, NodeSizes sizes, int n, ulong address)
     {
         int i = Array.BinarySearch(addresses, 0, n, address);
         if (i < 0)

@@ -167,6 +167,18 @@ public class HandMadeGraphTests
     }
 
     [Fact]
+    public void Sizes_of_4_GiB_and_more_read_back_exactly_and_count_in_retained_sizes()
+    {
+        // Sizes are stored in 4 bytes with a side table: the values around the edge of that storage, and a 5 GiB array.
+        long[] sizes = [16, uint.MaxValue - 1L, uint.MaxValue, 5L << 30, 24];
+        var (graph, _, retained) = Analyse(sizes, [(0, 1), (0, 2), (0, 3), (3, 4)], [0]);
+        Assert.Equal(sizes, Enumerable.Range(0, graph.NodeCount).Select(i => graph.Sizes[i]));
+        Assert.Equal(sizes.Sum(), retained.ByVertex[0]);
+        Assert.Equal((5L << 30) + 24, retained.ByVertex[3]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => graph.Sizes[sizes.Length]);
+    }
+
+    [Fact]
     public void Released_addresses_leave_the_analysis_unchanged_and_lookups_refused()
     {
         // root → A; A → B, A → C; B → D, C → D: analysed once with the addresses, once after releasing them.
