@@ -11,7 +11,10 @@ namespace MemLens.Snapshots.Graph;
 /// Native for the same reason as <see cref="NativeBuffer{T}"/>: <see cref="HeapGraphBuilder.Build"/> reads each
 /// array once and then <see cref="Dispose"/> gives its memory back at once, where managed chunks stayed resident as
 /// garbage while Build allocated the graph (measured: the builder's ~40 B per node then counted twice in the peak).
-/// The finalizer frees the chunks of a builder dropped without building.
+/// The finalizer frees the chunks of a builder dropped without building. Full chunks are mapped straight from the
+/// system on Linux (<see cref="ChunkMemory"/>): through malloc, the first 8 MB chunk freed raised glibc's mmap
+/// threshold, later chunks came from its heap and stayed resident once freed (measured: 3 snapshots of 10 M objects
+/// in one process peaked at 626, 790 and 968 MiB).
 /// </remarks>
 internal sealed unsafe class ChunkedArray<T> : IDisposable
     where T : unmanaged
@@ -52,7 +55,7 @@ internal sealed unsafe class ChunkedArray<T> : IDisposable
         {
             // Only chunk 0 can be short: it doubles from 256 items until it is full size.
             int size = chunk == 0 ? 256 : ChunkSize;
-            _chunks[chunk] = (nint)NativeMemory.Alloc((nuint)size, (nuint)sizeof(T));
+            _chunks[chunk] = chunk == 0 ? (nint)NativeMemory.Alloc((nuint)size, (nuint)sizeof(T)) : ChunkMemory.Map((nuint)size * (nuint)sizeof(T));
             if (chunk == 0)
             {
                 _firstChunkLength = size;
@@ -97,9 +100,56 @@ internal sealed unsafe class ChunkedArray<T> : IDisposable
         {
             if (_chunks[chunk] != 0)
             {
-                NativeMemory.Free((void*)_chunks[chunk]);
+                if (chunk == 0)
+                {
+                    NativeMemory.Free((void*)_chunks[chunk]);
+                }
+                else
+                {
+                    ChunkMemory.Unmap(_chunks[chunk], (nuint)ChunkSize * (nuint)sizeof(T));
+                }
+
                 _chunks[chunk] = 0;
             }
         }
     }
+}
+
+/// <summary>
+/// Memory for full chunks: an anonymous mapping on Linux, returned to the system by <see cref="Unmap"/> whatever
+/// malloc's thresholds are at the time; <c>NativeMemory</c> elsewhere.
+/// </summary>
+internal static unsafe partial class ChunkMemory
+{
+    private const int ProtReadWrite = 0x1 | 0x2;        // PROT_READ | PROT_WRITE
+    private const int MapPrivateAnonymous = 0x02 | 0x20; // MAP_PRIVATE | MAP_ANONYMOUS
+    private static readonly nint Failed = -1;           // MAP_FAILED
+
+    public static nint Map(nuint bytes)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return (nint)NativeMemory.Alloc(bytes);
+        }
+
+        nint at = MMap(0, bytes, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        return at != Failed ? at : throw new OutOfMemoryException($"memlens: could not map {bytes} bytes for the heap graph (errno {Marshal.GetLastPInvokeError()}).");
+    }
+
+    public static void Unmap(nint at, nuint bytes)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            NativeMemory.Free((void*)at);
+            return;
+        }
+
+        _ = MUnmap(at, bytes);
+    }
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial nint MMap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int MUnmap(nint address, nuint length);
 }
