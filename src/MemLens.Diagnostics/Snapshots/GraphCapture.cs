@@ -190,6 +190,7 @@ internal sealed class GraphCapture
         _walkStatics.Clear();
         var graph = _builder!.Build();
         _builder = null;
+        graph.ReleaseAddresses(); // nothing below looks a node up by address
         ReleaseGarbage();
         var typeNames = new string[_typeIds.Count];
         for (int i = 0; i < typeNames.Length; i++)

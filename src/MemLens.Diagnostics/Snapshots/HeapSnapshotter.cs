@@ -226,11 +226,22 @@ public sealed class HeapSnapshotter
 
         progress?.Report(new SnapshotProgress("analysing", walk.Histogram.Objects, walk.Histogram.Bytes, clock.Elapsed));
         var started = clock.Elapsed;
-        var (retention, graph) = await Task.Run(() => capture.Analyse(walk.Histogram.NameOf, _options.MaxRetentionNodes)).ConfigureAwait(false);
+        var (retention, report) = await Task.Run(() =>
+        {
+            // The graph stays inside this lambda (not hoisted into the async method's state), so it is garbage below.
+            var (retention, graph) = capture.Analyse(walk.Histogram.NameOf, _options.MaxRetentionNodes);
+            return (retention, new GraphReport(
+                graph.NodeCount, graph.EdgeCount, graph.RootCount, graph.Losses, graph.Statics, capture.WeakHandlesSkipped,
+                read?.Fields.Count ?? 0, read?.OverLimit ?? 0, read?.Error, read?.Elapsed ?? TimeSpan.Zero, clock.Elapsed - started));
+        }).ConfigureAwait(false);
         walk.Graph = null;
-        var report = new GraphReport(
-            graph.NodeCount, graph.EdgeCount, graph.RootCount, graph.Losses, graph.Statics, capture.WeakHandlesSkipped,
-            read?.Fields.Count ?? 0, read?.OverLimit ?? 0, read?.Error, read?.Elapsed ?? TimeSpan.Zero, clock.Elapsed - started);
+
+        // The analysis's managed arrays (the graph's, the dominators', the retained sizes': ~35 B per object) are
+        // garbage now, but a plain collection leaves their memory committed, so each snapshot of a long-lived tool
+        // started from where the last one peaked (measured, 3 snapshots of 10 M objects in one process: 426 MiB
+        // resident after the first, 763 after the second). An aggressive collection compacts what is left (the
+        // histogram and the retention tree) and gives the rest back to the system.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return (retention, report, GraphNote(report, capture.NamesOverLimit));
     }
 

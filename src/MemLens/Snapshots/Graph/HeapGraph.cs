@@ -9,8 +9,9 @@ namespace MemLens.Snapshots.Graph;
 /// </summary>
 public sealed class HeapGraph
 {
-    private readonly ulong[] _addresses;
-    private readonly long[] _sizes;
+    private ulong[]? _addresses;
+    private readonly uint[] _sizes;
+    private readonly IReadOnlyDictionary<int, long>? _largeSizes;
     private readonly int[] _types;
     private readonly int[] _firstEdge;
     private readonly int[] _edgeTargets;
@@ -19,7 +20,7 @@ public sealed class HeapGraph
     private readonly int[] _rootNames;
 
     internal HeapGraph(
-        int nodeCount, ulong[] addresses, long[] sizes, int[] types, int typeCount,
+        int nodeCount, ulong[] addresses, uint[] sizes, IReadOnlyDictionary<int, long>? largeSizes, int[] types, int typeCount,
         int[] firstEdge, int[] edgeTargets, int edgeCount,
         int[] rootNodes, HeapRootKind[] rootKinds, int[] rootNames, int rootCount,
         HeapGraphLosses losses)
@@ -27,6 +28,7 @@ public sealed class HeapGraph
         NodeCount = nodeCount;
         _addresses = addresses;
         _sizes = sizes;
+        _largeSizes = largeSizes;
         _types = types;
         TypeCount = typeCount;
         _firstEdge = firstEdge;
@@ -57,11 +59,14 @@ public sealed class HeapGraph
     /// <summary>What became of the static field slots given to the builder (all 0 when none were given).</summary>
     public StaticSlotFolding Statics { get; init; }
 
-    /// <summary>Each node's address, ascending.</summary>
-    public ReadOnlySpan<ulong> Addresses => _addresses.AsSpan(0, NodeCount);
+    /// <summary>Each node's address, ascending. Empty after <see cref="ReleaseAddresses"/>.</summary>
+    public ReadOnlySpan<ulong> Addresses => _addresses is null ? [] : _addresses.AsSpan(0, NodeCount);
 
-    /// <summary>Each node's own (shallow) size in bytes.</summary>
-    public ReadOnlySpan<long> Sizes => _sizes.AsSpan(0, NodeCount);
+    /// <summary>Whether <see cref="Addresses"/> and <see cref="IndexOf"/> are still available (see <see cref="ReleaseAddresses"/>).</summary>
+    public bool HasAddresses => _addresses is not null;
+
+    /// <summary>Each node's own (shallow) size in bytes (4 bytes per node, see <see cref="NodeSizes"/>).</summary>
+    public NodeSizes Sizes => new(_sizes, NodeCount, _largeSizes);
 
     /// <summary>Each node's type index, in the caller's type table.</summary>
     public ReadOnlySpan<int> TypeIndices => _types.AsSpan(0, NodeCount);
@@ -85,9 +90,22 @@ public sealed class HeapGraph
     public ReadOnlySpan<int> Successors(int node) => _edgeTargets.AsSpan(_firstEdge[node], _firstEdge[node + 1] - _firstEdge[node]);
 
     /// <summary>The node at an address, or -1 when no object starts there.</summary>
+    /// <exception cref="InvalidOperationException">The addresses were released.</exception>
     public int IndexOf(ulong address)
     {
+        if (_addresses is null)
+        {
+            throw new InvalidOperationException("The graph's addresses were released.");
+        }
+
         int i = Addresses.BinarySearch(address);
         return i >= 0 ? i : -1;
     }
+
+    /// <summary>
+    /// Drops the node addresses (8 bytes per node): the analysis (dominators, retained sizes, retention tree) works on
+    /// node indices only, so a caller that will not look nodes up by address releases them before it, lowering the
+    /// analysis's peak. Afterwards <see cref="Addresses"/> is empty and <see cref="IndexOf"/> throws.
+    /// </summary>
+    public void ReleaseAddresses() => _addresses = null;
 }

@@ -25,7 +25,8 @@ public sealed class HeapGraphBuilder
     private const ulong Unresolved = ulong.MaxValue;
 
     private ChunkedArray<ulong> _addresses;
-    private ChunkedArray<long> _sizes;
+    private ChunkedArray<uint> _sizes;        // NodeSizes.InSideTable: in _largeSizes
+    private readonly Dictionary<int, long> _largeSizes = []; // by arrival: sizes of 4 GiB and more, at most one per node
     private ChunkedArray<int> _types;
     private ChunkedArray<int> _edgeCounts;     // per node, in arrival order: how many of the implied edges are its
     private ChunkedArray<ulong> _edgeTargets;  // implied edges: target address, sources implied by _edgeCounts
@@ -94,7 +95,12 @@ public sealed class HeapGraphBuilder
             return false;
         }
 
-        _sizes.TryAdd(size);
+        if (size >= NodeSizes.InSideTable)
+        {
+            _largeSizes[_addresses.Count - 1] = size;
+        }
+
+        _sizes.TryAdd((uint)Math.Min(size, NodeSizes.InSideTable));
         _types.TryAdd(typeIndex);
         _edgeCounts.TryAdd(edgeCount);
         _announcedEdges += edgeCount;
@@ -185,54 +191,72 @@ public sealed class HeapGraphBuilder
     }
 
     /// <summary>Builds the graph. The builder gives its arrays to the graph and cannot be used afterwards.</summary>
+    /// <remarks>
+    /// Memory: the builder's chunks and every transient here (arrival order, rank of arrival, the address index) are
+    /// native and freed as soon as they are read, so what is resident at once is what is still needed: the peak is
+    /// while the CSR edge array is filled (the walk's targets and counts, rank of arrival, and the graph's arrays).
+    /// Roots and static slot values are resolved to node indices right after the edges, so the address index is
+    /// gone before the CSR arrays are allocated.
+    /// </remarks>
     public HeapGraph Build()
     {
         ThrowIfBuilt();
         _built = true;
         int arrived = _addresses.Count;
         ulong[] addresses = _addresses.MoveToArray();
-        _addresses = default;
 
         // Sort addresses, carrying each one's arrival number, then drop duplicates: rank = node index.
-        var arrival = new int[arrived];
-        for (int i = 0; i < arrived; i++)
-        {
-            arrival[i] = i;
-        }
-
-        Array.Sort(addresses, arrival, 0, arrived);
-        var rankOfArrival = new int[arrived]; // a dropped duplicate maps to the kept node at its address
+        using var rankOfArrivalBuffer = new NativeBuffer<int>(arrived); // a dropped duplicate maps to the kept node at its address
+        Span<int> rankOfArrival = rankOfArrivalBuffer.Span;
         long duplicates = 0;
         int n = 0;
-        for (int i = 0; i < arrived; i++)
+        uint[] sizes;
+        int[] types;
+        Dictionary<int, long>? largeSizes = _largeSizes.Count > 0 ? [] : null;
+        int typeCount = 0;
+        using (var arrivalBuffer = new NativeBuffer<int>(arrived))
         {
-            if (n > 0 && addresses[n - 1] == addresses[i])
+            Span<int> arrival = arrivalBuffer.Span;
+            for (int i = 0; i < arrived; i++)
             {
-                duplicates++;
-                rankOfArrival[arrival[i]] = n - 1;
-                continue;
+                arrival[i] = i;
             }
 
-            rankOfArrival[arrival[i]] = n;
-            addresses[n] = addresses[i];
-            arrival[n] = arrival[i];
-            n++;
+            addresses.AsSpan(0, arrived).Sort(arrival);
+            for (int i = 0; i < arrived; i++)
+            {
+                if (n > 0 && addresses[n - 1] == addresses[i])
+                {
+                    duplicates++;
+                    rankOfArrival[arrival[i]] = n - 1;
+                    continue;
+                }
+
+                rankOfArrival[arrival[i]] = n;
+                addresses[n] = addresses[i];
+                arrival[n] = arrival[i];
+                n++;
+            }
+
+            sizes = new uint[n];
+            types = new int[n];
+            for (int rank = 0; rank < n; rank++)
+            {
+                sizes[rank] = _sizes[arrival[rank]];
+                if (sizes[rank] == NodeSizes.InSideTable)
+                {
+                    largeSizes![rank] = _largeSizes[arrival[rank]];
+                }
+
+                types[rank] = _types[arrival[rank]];
+                typeCount = Math.Max(typeCount, types[rank] + 1);
+            }
         }
 
-        var sizes = new long[n];
-        var types = new int[n];
-        int typeCount = 0;
-        for (int rank = 0; rank < n; rank++)
-        {
-            sizes[rank] = _sizes[arrival[rank]];
-            types[rank] = _types[arrival[rank]];
-            typeCount = Math.Max(typeCount, types[rank] + 1);
-        }
-
-        arrival = null!;
-        _sizes = default;
-        _types = default;
-        var index = new AddressIndex(addresses, n);
+        _sizes.Dispose();
+        _types.Dispose();
+        _largeSizes.Clear();
+        var nodeSizes = new NodeSizes(sizes, n, largeSizes);
 
         // Implied edges: arrival a owns positions [start, start + count) of the sequence, clipped to what arrived.
         // Each resolved target overwrites its own address with its node index (no second edge-sized array).
@@ -241,48 +265,84 @@ public sealed class HeapGraphBuilder
         long surplus = Math.Max(0, implied + _announcedRefused - _announcedEdges);
         var firstEdge = new int[n + 1];
         long dangling = 0;
-        long start = 0;
-        for (int a = 0; a < arrived; a++)
+        int extra = _extraTargets.Count;
+        int rootsIn = _rootAddresses.Count;
+        int slotsIn = _slotAddresses.Count;
+        var rootNodes = new int[rootsIn + slotsIn];
+        var rootKinds = new HeapRootKind[rootsIn + slotsIn];
+        var rootNames = new int[rootsIn + slotsIn];
+        int roots = 0;
+        using (var index = new AddressIndex(addresses, n))
         {
-            long end = start + _edgeCounts[a];
-            int source = rankOfArrival[a];
-            for (long e = start; e < end && e < implied; e++)
+            long start = 0;
+            for (int a = 0; a < arrived; a++)
             {
-                ref ulong target = ref _edgeTargets[(int)e];
-                int to = index.Find(target);
+                long end = start + _edgeCounts[a];
+                int source = rankOfArrival[a];
+                for (long e = start; e < end && e < implied; e++)
+                {
+                    ref ulong target = ref _edgeTargets[(int)e];
+                    int to = index.Find(target);
+                    if (to < 0)
+                    {
+                        dangling++;
+                        target = Unresolved;
+                        continue;
+                    }
+
+                    target = (ulong)to;
+                    firstEdge[source + 1]++;
+                }
+
+                start = end;
+            }
+
+            // Explicit edges: the source overwrites its address with its node index too.
+            for (int e = 0; e < extra; e++)
+            {
+                ref ulong source = ref _extraSources[e];
+                ref ulong target = ref _extraTargets[e];
+                int from = index.Find(source);
+                int to = from < 0 ? -1 : index.Find(target);
                 if (to < 0)
                 {
                     dangling++;
-                    target = Unresolved;
+                    source = Unresolved;
                     continue;
                 }
 
+                source = (ulong)from;
                 target = (ulong)to;
-                firstEdge[source + 1]++;
+                firstEdge[from + 1]++;
             }
 
-            start = end;
-        }
-
-        // Explicit edges: the source overwrites its address with its node index too.
-        int extra = _extraTargets.Count;
-        for (int e = 0; e < extra; e++)
-        {
-            ref ulong source = ref _extraSources[e];
-            ref ulong target = ref _extraTargets[e];
-            int from = index.Find(source);
-            int to = from < 0 ? -1 : index.Find(target);
-            if (to < 0)
+            // Roots: keep those that name a known node. Static slot values: resolved in place, folded below.
+            for (int r = 0; r < rootsIn; r++)
             {
-                dangling++;
-                source = Unresolved;
-                continue;
+                int node = index.Find(_rootAddresses[r]);
+                if (node < 0)
+                {
+                    continue;
+                }
+
+                rootNodes[roots] = node;
+                rootKinds[roots] = _rootKinds[r];
+                rootNames[roots] = _rootNames[r];
+                roots++;
             }
 
-            source = (ulong)from;
-            target = (ulong)to;
-            firstEdge[from + 1]++;
+            for (int s = 0; s < slotsIn; s++)
+            {
+                ref ulong value = ref _slotValues[s];
+                int node = index.Find(value);
+                value = node < 0 ? Unresolved : (ulong)node;
+            }
         }
+
+        long danglingRoots = rootsIn - roots;
+        _rootAddresses.Dispose();
+        _rootKinds.Dispose();
+        _rootNames.Dispose();
 
         for (int i = 0; i < n; i++)
         {
@@ -302,6 +362,8 @@ public sealed class HeapGraphBuilder
             }
         }
 
+        _extraSources.Dispose();
+        _extraTargets.Dispose();
         long endOfArrival = _announcedEdges;
         for (int a = arrived - 1; a >= 0; a--)
         {
@@ -321,49 +383,22 @@ public sealed class HeapGraphBuilder
 
         Array.Copy(firstEdge, 1, firstEdge, 0, n);
         firstEdge[n] = kept;
-        rankOfArrival = null!;
-        _edgeCounts = default;
-        _edgeTargets = default;
-        _extraSources = default;
-        _extraTargets = default;
+        _edgeCounts.Dispose();
+        _edgeTargets.Dispose();
 
-        // Roots: keep those that name a known node; then the static slots, which may add roots and drop edges.
-        int rootsIn = _rootAddresses.Count;
-        int slotsIn = _slotAddresses.Count;
-        var rootNodes = new int[rootsIn + slotsIn];
-        var rootKinds = new HeapRootKind[rootsIn + slotsIn];
-        var rootNames = new int[rootsIn + slotsIn];
-        int roots = 0;
-        for (int r = 0; r < rootsIn; r++)
-        {
-            int node = index.Find(_rootAddresses[r]);
-            if (node < 0)
-            {
-                continue;
-            }
-
-            rootNodes[roots] = node;
-            rootKinds[roots] = _rootKinds[r];
-            rootNames[roots] = _rootNames[r];
-            roots++;
-        }
-
-        long danglingRoots = rootsIn - roots;
-        _rootAddresses = default;
-        _rootKinds = default;
-        _rootNames = default;
-
+        // Static slots, which may add roots and drop edges.
         long folded = 0, unheld = 0, valueNotInGraph = 0, holderLacks = 0;
         for (int s = 0; s < slotsIn; s++)
         {
-            int value = index.Find(_slotValues[s]);
-            if (value < 0)
+            ulong resolved = _slotValues[s];
+            if (resolved == Unresolved)
             {
                 valueNotInGraph++;
                 continue;
             }
 
-            int holder = ContainingNode(addresses, sizes, n, _slotAddresses[s]);
+            int value = (int)resolved;
+            int holder = ContainingNode(addresses, nodeSizes, n, _slotAddresses[s]);
             if (holder >= 0)
             {
                 int at = Array.IndexOf(edgeTargets, value, firstEdge[holder], firstEdge[holder + 1] - firstEdge[holder]);
@@ -387,24 +422,24 @@ public sealed class HeapGraphBuilder
             roots++;
         }
 
-        _slotAddresses = default;
-        _slotValues = default;
-        _slotNames = default;
-        _slotKinds = default;
+        _slotAddresses.Dispose();
+        _slotValues.Dispose();
+        _slotNames.Dispose();
+        _slotKinds.Dispose();
         if (folded > 0)
         {
             kept = RemoveDropped(firstEdge, edgeTargets, n);
         }
 
         var losses = new HeapGraphLosses(_nodesOverLimit, _edgesOverLimit, _rootsOverLimit, duplicates, dangling, danglingRoots, missing, surplus);
-        return new HeapGraph(n, addresses, sizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses)
+        return new HeapGraph(n, addresses, sizes, largeSizes, types, typeCount, firstEdge, edgeTargets, kept, rootNodes, rootKinds, rootNames, roots, losses)
         {
             Statics = new StaticSlotFolding(folded, unheld, valueNotInGraph, holderLacks),
         };
     }
 
     /// <summary>The node whose bytes include <paramref name="address"/>, or -1.</summary>
-    private static int ContainingNode(ulong[] addresses, long[] sizes, int n, ulong address)
+    private static int ContainingNode(ulong[] addresses, NodeSizes sizes, int n, ulong address)
     {
         int i = Array.BinarySearch(addresses, 0, n, address);
         if (i < 0)

@@ -56,7 +56,7 @@ public sealed class RetainedSizes
         var graph = tree.Graph;
         int n = graph.NodeCount;
         int vertexCount = tree.VertexCount;
-        ReadOnlySpan<long> sizes = graph.Sizes;
+        NodeSizes sizes = graph.Sizes;
         ReadOnlySpan<int> order = tree.PreOrder;
 
         var retained = new long[vertexCount];

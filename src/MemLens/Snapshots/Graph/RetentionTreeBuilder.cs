@@ -33,7 +33,7 @@ public static class RetentionTreeBuilder
         var graph = tree.Graph;
         int n = graph.NodeCount;
         ReadOnlySpan<int> types = graph.TypeIndices;
-        ReadOnlySpan<long> own = graph.Sizes;
+        NodeSizes own = graph.Sizes;
         ReadOnlySpan<long> retained = sizes.ByVertex;
         ReadOnlySpan<int> order = tree.PreOrder;
 

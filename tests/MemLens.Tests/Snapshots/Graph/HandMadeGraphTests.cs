@@ -167,6 +167,48 @@ public class HandMadeGraphTests
     }
 
     [Fact]
+    public void Sizes_of_4_GiB_and_more_read_back_exactly_and_count_in_retained_sizes()
+    {
+        // Sizes are stored in 4 bytes with a side table: the values around the edge of that storage, and a 5 GiB array.
+        long[] sizes = [16, uint.MaxValue - 1L, uint.MaxValue, 5L << 30, 24];
+        var (graph, _, retained) = Analyse(sizes, [(0, 1), (0, 2), (0, 3), (3, 4)], [0]);
+        Assert.Equal(sizes, Enumerable.Range(0, graph.NodeCount).Select(i => graph.Sizes[i]));
+        Assert.Equal(sizes.Sum(), retained.ByVertex[0]);
+        Assert.Equal((5L << 30) + 24, retained.ByVertex[3]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => graph.Sizes[sizes.Length]);
+    }
+
+    [Fact]
+    public void Released_addresses_leave_the_analysis_unchanged_and_lookups_refused()
+    {
+        // root → A; A → B, A → C; B → D, C → D: analysed once with the addresses, once after releasing them.
+        long[] sizes = [1, 10, 100, 1000];
+        (int, int)[] edges = [(0, 1), (0, 2), (1, 3), (2, 3)];
+        var (kept, _, expected) = Analyse(sizes, edges, [0]);
+        var builder = new HeapGraphBuilder();
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            builder.AddNode(0x100UL * (ulong)(i + 1), sizes[i], 0);
+            foreach (var (_, to) in edges.Where(e => e.Item1 == i))
+            {
+                builder.AddEdge(0x100UL * (ulong)(i + 1), 0x100UL * (ulong)(to + 1));
+            }
+        }
+
+        builder.AddRoot(0x100, HeapRootKind.StaticField, 0);
+        var graph = builder.Build();
+        Assert.Equal(1, graph.IndexOf(0x200));
+        graph.ReleaseAddresses();
+        Assert.False(graph.HasAddresses);
+        Assert.True(kept.HasAddresses);
+        Assert.Equal(0, graph.Addresses.Length);
+        Assert.Throws<InvalidOperationException>(() => graph.IndexOf(0x200));
+        var retained = RetainedSizes.Compute(DominatorTree.Compute(graph));
+        Assert.Equal(expected.ByVertex.ToArray(), retained.ByVertex.ToArray());
+        Assert.Equal(1111, retained.ByVertex[0]);
+    }
+
+    [Fact]
     public void Builder_counts_announced_edges_that_never_came_and_targets_nobody_announced()
     {
         var cut = new HeapGraphBuilder();
