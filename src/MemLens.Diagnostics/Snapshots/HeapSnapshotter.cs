@@ -240,8 +240,13 @@ public sealed class HeapSnapshotter
         // garbage now, but a plain collection leaves their memory committed, so each snapshot of a long-lived tool
         // started from where the last one peaked (measured, 3 snapshots of 10 M objects in one process: 426 MiB
         // resident after the first, 763 after the second). An aggressive collection compacts what is left (the
-        // histogram and the retention tree) and gives the rest back to the system.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // histogram and the retention tree) and gives the rest back to the system. Not when the process snapshots
+        // itself (MemLens inside a service): there it would compact the service's whole heap a second time, a pause
+        // that grows with the service, for garbage the service's own GCs will reclaim.
+        if (processId != Environment.ProcessId)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         return (retention, report, GraphNote(report, capture.NamesOverLimit));
     }
 
