@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MemLens.AspNetCore.Actions;
+using MemLens.Formatting;
 using MemLens.Snapshots;
 
 namespace MemLens.AspNetCore.Dashboard;
@@ -151,50 +152,18 @@ internal static class RetentionJson
         return sent;
     }
 
-    /// <summary>
-    /// Per type name, the tree node of its main holder: the type's node with the most shallow bytes (ties: the most
-    /// retained, then the earliest), as <see cref="HeapRetention.MainHolder"/> chooses it, found in one pass.
-    /// </summary>
-    public static Dictionary<string, int> MainNodes(HeapRetention retention)
-    {
-        var best = new Dictionary<string, int>(StringComparer.Ordinal);
-        var nodes = retention.Nodes;
-        for (int i = 0; i < nodes.Count; i++)
-        {
-            var n = nodes[i];
-            if (n.Kind != RetentionNodeKind.Type)
-            {
-                continue;
-            }
-
-            if (!best.TryGetValue(n.Label, out int b) || n.Bytes > nodes[b].Bytes || (n.Bytes == nodes[b].Bytes && n.RetainedBytes > nodes[b].RetainedBytes))
-            {
-                best[n.Label] = i;
-            }
-        }
-
-        return best;
-    }
-
-    /// <summary>A type's <c>retained</c> bytes and <c>holder</c> (path root first, the type excluded; null when none).</summary>
-    public static void WriteTypeRetention(Utf8JsonWriter w, HeapRetention retention, Dictionary<string, int> mainNodes, string typeName)
+    /// <summary>A type's <c>retained</c> bytes and <c>holder</c> (<see cref="HeapRetention.MainHolder"/>; null when none).</summary>
+    public static void WriteTypeRetention(Utf8JsonWriter w, HeapRetention retention, string typeName)
     {
         w.WriteNumber("retained", retention.RetainedBytesByType.GetValueOrDefault(typeName));
-        if (mainNodes.TryGetValue(typeName, out int node) && retention.Nodes[node].Parent >= 0)
-        {
-            w.WriteString("holder", retention.PathText(retention.Nodes[node].Parent));
-        }
-        else
-        {
-            w.WriteNull("holder");
-        }
+        w.WriteString("holder", retention.MainHolder(typeName));
     }
 
     /// <summary>A diff row's <c>retainedBefore</c>, <c>retainedAfter</c> (null without retention data) and <c>heldBy</c> (null when not known).</summary>
     public static void WriteGrowthRetention(Utf8JsonWriter w, TypeGrowth r)
     {
-        WriteNullable(w, "retainedBefore", r.RetainedBefore);
-        WriteNullable(w, "retainedAfter", r.RetainedAfter);
+        w.WriteNumberOrNull("retainedBefore", r.RetainedBefore);
+        w.WriteNumberOrNull("retainedAfter", r.RetainedAfter);
         if (r.HeldBy is { } h)
         {
             w.WriteStartObject("heldBy");
@@ -208,18 +177,6 @@ internal static class RetentionJson
         else
         {
             w.WriteNull("heldBy");
-        }
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
         }
     }
 }

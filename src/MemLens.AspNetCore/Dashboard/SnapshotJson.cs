@@ -75,7 +75,6 @@ internal static class SnapshotJson
         WriteCompleteness(w, entry.Snapshot);
         var retention = entry.Snapshot?.Retention;
         w.WriteBoolean("hasRetention", retention is not null);
-        var mainNodes = retention is null ? null : RetentionJson.MainNodes(retention);
         w.WriteStartArray("top");
         if (entry.Snapshot is { } s)
         {
@@ -87,7 +86,7 @@ internal static class SnapshotJson
                 w.WriteNumber("bytes", t.Bytes);
                 if (retention is not null)
                 {
-                    RetentionJson.WriteTypeRetention(w, retention, mainNodes!, t.Name);
+                    RetentionJson.WriteTypeRetention(w, retention, t.Name);
                 }
 
                 w.WriteEndObject();

@@ -244,14 +244,7 @@ internal static class SnapshotTables
                 if (retention is not null)
                 {
                     w.WriteNumber("retained_bytes", retention.RetainedBytesByType.GetValueOrDefault(t.Name));
-                    if (retention.MainHolder(t.Name) is { } holder)
-                    {
-                        w.WriteString("held_by", holder);
-                    }
-                    else
-                    {
-                        w.WriteNull("held_by");
-                    }
+                    w.WriteString("held_by", retention.MainHolder(t.Name)); // null when it has no node
                 }
 
                 w.WriteEndObject();
@@ -290,9 +283,9 @@ internal static class SnapshotTables
                 w.WriteNumber("bytes_delta", r.BytesDelta);
                 if (diff.After.Retention is not null)
                 {
-                    WriteOptional(w, "retained_before", r.RetainedBefore);
-                    WriteOptional(w, "retained_after", r.RetainedAfter);
-                    WriteOptional(w, "retained_delta", r.RetainedDelta);
+                    w.WriteNumberOrNull("retained_before", r.RetainedBefore);
+                    w.WriteNumberOrNull("retained_after", r.RetainedAfter);
+                    w.WriteNumberOrNull("retained_delta", r.RetainedDelta);
                     if (r.HeldBy is { } h)
                     {
                         w.WriteStartObject("held_by");
@@ -321,17 +314,6 @@ internal static class SnapshotTables
         output.Flush();
     }
 
-    private static void WriteOptional(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
 
     private static void WriteSide(Utf8JsonWriter w, string name, SnapshotHeader s)
     {

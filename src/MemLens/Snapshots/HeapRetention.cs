@@ -67,6 +67,8 @@ public sealed class HeapRetention
         RetainedBytesByType = retainedByType;
     }
 
+    private Dictionary<string, int>? _mainNodes;
+
     /// <summary>The retention tree, parents first.</summary>
     public IReadOnlyList<RetentionNode> Nodes { get; }
 
@@ -125,19 +127,41 @@ public sealed class HeapRetention
 
     /// <summary>
     /// The main holder of a type: the path (root first, the type itself excluded) of its tree node with the most
-    /// shallow bytes, or null when the type has no node.
+    /// shallow bytes (ties: the most retained bytes, then the earliest node), or null when the type has no node.
     /// </summary>
     public string? MainHolder(string typeName)
     {
-        int best = -1;
-        foreach (int i in NodesOfType(typeName))
+        int node = MainNode(typeName);
+        return node < 0 || Nodes[node].Parent < 0 ? null : PathText(Nodes[node].Parent);
+    }
+
+    /// <summary>The tree node <see cref="MainHolder"/> reads its path from, or -1 when the type has no node.</summary>
+    public int MainNode(string typeName)
+    {
+        ArgumentNullException.ThrowIfNull(typeName);
+        return MainNodes().TryGetValue(typeName, out int node) ? node : -1;
+    }
+
+    // Every type's main node, found in one pass the first time one is asked for (a table of the top types asks for
+    // each of them; the tree does not change).
+    private Dictionary<string, int> MainNodes()
+    {
+        if (_mainNodes is { } found)
         {
-            if (best < 0 || Nodes[i].Bytes > Nodes[best].Bytes)
+            return found;
+        }
+
+        var best = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < Nodes.Count; i++)
+        {
+            var n = Nodes[i];
+            if (n.Kind == RetentionNodeKind.Type
+                && (!best.TryGetValue(n.Label, out int b) || n.Bytes > Nodes[b].Bytes || (n.Bytes == Nodes[b].Bytes && n.RetainedBytes > Nodes[b].RetainedBytes)))
             {
-                best = i;
+                best[n.Label] = i;
             }
         }
 
-        return best < 0 || Nodes[best].Parent < 0 ? null : PathText(Nodes[best].Parent);
+        return _mainNodes = best;
     }
 }
