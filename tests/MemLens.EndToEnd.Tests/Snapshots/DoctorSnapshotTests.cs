@@ -43,6 +43,28 @@ public sealed class DoctorSnapshotTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task On_a_process_that_is_not_dotnet_snapshots_are_said_to_not_apply_and_it_is_observed_without_them()
+    {
+        using var sleeper = System.Diagnostics.Process.Start("sleep", "60");
+        string dir = Directory.CreateTempSubdirectory("memlens-doctor-snapshots-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = await ToolProcess.RunAsync(TimeSpan.FromMinutes(1),
+                "doctor", sleeper.Id.ToString(CultureInfo.InvariantCulture), "--snapshots", "--snapshot-dir", dir, "--duration", "2s", "--json");
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"memlens: --snapshots applies to .NET processes; PID {sleeper.Id} runs native, so it is observed without them.", stderr, StringComparison.Ordinal);
+            using var report = JsonDocument.Parse(stdout);
+            Assert.NotEmpty(report.RootElement.GetProperty("findings").EnumerateArray());
+            Assert.Empty(Directory.GetFiles(dir));
+        }
+        finally
+        {
+            sleeper.Kill();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--snapshots")]
     [InlineData("--snapshot-dir", "/tmp")]
